@@ -1,0 +1,61 @@
+"""The ASGI app factory: it only wires things together (routes, shared state, start-up and shut-down).
+
+``famsbot serve`` runs ``create_app()``. Everything a request needs is on ``app.state`` and reached
+through the typed dependencies in ``famsbot.web.deps``: the database, the dialogue engine, the
+settings, content and the clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+
+from famsbot.clock import Clock, SystemClock
+from famsbot.config import Settings, get_settings
+from famsbot.content.loader import Content, get_content
+from famsbot.dialogue.engine import Engine
+from famsbot.staff.routes import router as staff_router
+from famsbot.store.migrate import open_database
+from famsbot.web.channels import channels_running, include_webhooks
+from famsbot.web.deps import DbDep
+
+__all__ = ["create_app"]
+
+
+def create_app(
+    settings: Settings | None = None, *, clock: Clock | None = None, content: Content | None = None
+) -> FastAPI:
+    """Build the app. Tests pass their own settings and clock; production reads the environment."""
+    settings = settings or get_settings()
+    clock = clock or SystemClock()
+    content = content or get_content()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = await open_database(settings.database_url)
+        app.state.db = db
+        app.state.engine = engine = Engine(db, settings, content=content, clock=clock)
+        try:
+            async with channels_running(app, settings, db, engine, content=content, clock=clock):
+                yield
+        finally:
+            await db.dispose()
+
+    app = FastAPI(title="famsbot", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.settings = settings
+    app.state.clock = clock
+    app.state.content = content
+
+    @app.get("/healthz")
+    async def healthz(db: DbDep) -> JSONResponse:
+        """200 when the database answers, 503 otherwise (for load balancers and uptime checks)."""
+        if await db.ping():
+            return JSONResponse({"status": "ok"})
+        return JSONResponse({"status": "unavailable"}, status_code=503)
+
+    include_webhooks(app, settings)  # Telegram and Twilio routes, for the channels that are configured
+    app.include_router(staff_router, prefix="/staff")  # the console; its static files at /staff/static
+    return app

@@ -1,0 +1,126 @@
+"""The one Settings class: everything configurable, read from the environment once.
+
+The embedded default (SQLite file, console chat, no channels) needs no environment variables at
+all. A channel whose credentials are absent is simply off. Validators refuse configurations that
+would be unsafe in production rather than letting them fail later (a placeholder secret, Twilio
+on without the public URL its signatures are checked against).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import time
+from functools import lru_cache
+from typing import Annotated, Any, Literal
+
+from pydantic import AliasChoices, BaseModel, Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from famsbot.errors import ConfigError
+
+__all__ = ["AlertTarget", "Settings", "get_settings"]
+
+PLACEHOLDER_SECRETS = {"", "changethis", "change-me", "secret", "development-only-secret"}
+DEV_SECRET = "development-only-secret"  # noqa: S105 - refused outside development by the validator
+
+
+def _env(*names: str) -> Any:
+    return AliasChoices(*names)
+
+
+class AlertTarget(BaseModel):
+    """Where a prison's safer custody (or duty) alerts go: a Telegram staff chat, an SMS number, or both."""
+
+    telegram_chat_id: str | None = None
+    sms: str | None = None
+
+
+class Settings(BaseSettings):
+    """famsbot configuration. Field names are used in code; the environment names are the contract."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True, frozen=True)
+
+    environment: Literal["development", "test", "production"] = Field(
+        "development", validation_alias=_env("FAMSBOT_ENV")
+    )
+    database_url: str = Field(
+        "sqlite+aiosqlite:///./famsbot.db", validation_alias=_env("FAMSBOT_DATABASE_URL")
+    )
+    public_url: str | None = Field(None, validation_alias=_env("FAMSBOT_PUBLIC_URL"))
+    secret_key: str = Field(DEV_SECRET, validation_alias=_env("FAMSBOT_SECRET_KEY"))
+
+    telegram_bot_token: str | None = Field(None, validation_alias=_env("TELEGRAM_BOT_TOKEN"))
+    telegram_webhook_secret: str | None = Field(None, validation_alias=_env("TELEGRAM_WEBHOOK_SECRET"))
+    telegram_api_url: str = Field("https://api.telegram.org/bot", validation_alias=_env("TELEGRAM_API_URL"))
+
+    twilio_account_sid: str | None = Field(None, validation_alias=_env("TWILIO_ACCOUNT_SID"))
+    twilio_auth_token: str | None = Field(None, validation_alias=_env("TWILIO_AUTH_TOKEN"))
+    twilio_from: str | None = Field(None, validation_alias=_env("TWILIO_FROM"))
+    twilio_api_url: str = Field("https://api.twilio.com", validation_alias=_env("TWILIO_API_URL"))
+
+    # Conversation behaviour.
+    resume_after_hours: float = Field(24.0, validation_alias=_env("FAMSBOT_RESUME_AFTER_HOURS"))
+
+    # Safer custody: where alerts go, and when unacknowledged concerns escalate.
+    alert_targets: Annotated[dict[str, AlertTarget], NoDecode] = Field(
+        default_factory=dict, validation_alias=_env("FAMSBOT_ALERT_TARGETS")
+    )
+    duty_targets: Annotated[dict[str, AlertTarget], NoDecode] = Field(
+        default_factory=dict, validation_alias=_env("FAMSBOT_DUTY_TARGETS")
+    )
+    urgent_ack_minutes: float = Field(15.0, validation_alias=_env("FAMSBOT_URGENT_ACK_MINUTES"))
+    concern_ack_hours: float = Field(24.0, validation_alias=_env("FAMSBOT_CONCERN_ACK_HOURS"))
+
+    # Broadcasts and delivery.
+    quiet_hours_start: time = Field(time(21, 0), validation_alias=_env("FAMSBOT_QUIET_HOURS_START"))
+    quiet_hours_end: time = Field(time(8, 0), validation_alias=_env("FAMSBOT_QUIET_HOURS_END"))
+    sms_per_second: float = Field(1.0, validation_alias=_env("FAMSBOT_SMS_PER_SECOND"))
+    telegram_per_second: float = Field(30.0, validation_alias=_env("FAMSBOT_TELEGRAM_PER_SECOND"))
+    telegram_per_chat_per_second: float = Field(1.0, validation_alias=_env("FAMSBOT_TELEGRAM_PER_CHAT_PER_SECOND"))
+
+    @field_validator("alert_targets", "duty_targets", mode="before")
+    @classmethod
+    def _parse_targets(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return json.loads(value) if value.strip() else {}
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_database_url(cls, value: str) -> str:
+        # Hosting platforms hand out postgres:// URLs; we need the async psycopg driver.
+        for prefix in ("postgres://", "postgresql://"):
+            if value.startswith(prefix):
+                return "postgresql+psycopg://" + value[len(prefix) :]
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_unsafe(self) -> Settings:
+        if self.environment == "production" and self.secret_key in PLACEHOLDER_SECRETS:
+            raise ValueError("FAMSBOT_SECRET_KEY must be set to a real secret outside development")
+        if self.twilio_enabled and not self.public_url:
+            raise ValueError("Twilio is on but FAMSBOT_PUBLIC_URL is not set: signatures cannot be checked")
+        if self.telegram_bot_token and self.environment == "production" and not self.telegram_webhook_secret:
+            raise ValueError("TELEGRAM_WEBHOOK_SECRET must be set when Telegram is on in production")
+        return self
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return bool(self.telegram_bot_token)
+
+    @property
+    def twilio_enabled(self) -> bool:
+        return bool(self.twilio_account_sid and self.twilio_auth_token and self.twilio_from)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment on first use."""
+    try:
+        return Settings()
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc

@@ -1,0 +1,205 @@
+"""Loading and checking content: prisons, national facts and the wording of every message.
+
+Content is read once per process and validated as a whole; every problem is collected so that
+``famsbot content check`` can list them all at once instead of stopping at the first.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from famsbot.channels.gsm import non_gsm7_chars
+from famsbot.content.schema import REQUIRED_FACTS, REQUIRED_PHONES, Fact, National, Phone, Prison
+from famsbot.errors import ContentError
+from famsbot.policy.prisons import PrisonNames
+
+__all__ = ["CONTENT_DIR", "Content", "Texts", "get_content", "load_content"]
+
+CONTENT_DIR = Path(__file__).parent
+PRISON_IDS = ("maidstone", "stoke-heath", "chelmsford")
+# Wording must not carry facts of its own: phone numbers belong in sourced data.
+_PHONE_LIKE = re.compile(r"\b0\d{3,4} ?\d{3} ?\d{3,4}\b|\b\d{3} \d{3}\b|\b999\b|\b111\b")
+
+
+class Texts:
+    """The wording of every message, by key (``"visits.ask_topic"``), with ``{placeholders}``."""
+
+    def __init__(self, entries: dict[str, str]) -> None:
+        self._entries = entries
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._entries
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def raw(self, key: str) -> str:
+        try:
+            return self._entries[key]
+        except KeyError:
+            raise ContentError([f"text {key!r} is missing from content/texts"]) from None
+
+    def get(self, key: str, **values: Any) -> str:
+        """The text for ``key`` with its placeholders filled; a missing placeholder is a content error."""
+        template = self.raw(key)
+        try:
+            return template.format(**values)
+        except (KeyError, IndexError) as exc:
+            raise ContentError([f"text {key!r} needs a value for {exc}"]) from None
+
+    def placeholders(self, key: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(self.raw(key)) if name}
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything the bot may say, validated."""
+
+    prisons: dict[str, Prison]
+    national: National
+    texts: Texts
+
+    def prison(self, prison_id: str) -> Prison:
+        return self.prisons[prison_id]
+
+    def text(self, key: str, **values: Any) -> str:
+        return self.texts.get(key, **values)
+
+    def phone(self, name: str) -> Phone:
+        return self.national.phones[name]
+
+    def fact(self, name: str) -> Fact:
+        return self.national.facts[name]
+
+    @property
+    def prison_names(self) -> list[PrisonNames]:
+        return [PrisonNames(p.id, [p.name, *p.aliases], p.towns) for p in self.prisons.values()]
+
+
+def _read_yaml(path: Path, problems: list[str]) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        problems.append(f"{path.name}: cannot be read: {exc}")
+        return None
+
+
+def _validation_problems(where: str, exc: ValidationError) -> list[str]:
+    return [f"{where}: {'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()]
+
+
+def _load_prisons(root: Path, problems: list[str]) -> dict[str, Prison]:
+    prisons: dict[str, Prison] = {}
+    for prison_id in PRISON_IDS:
+        path = root / "prisons" / f"{prison_id}.yaml"
+        if not path.exists():
+            problems.append(f"prisons/{prison_id}.yaml is missing")
+            continue
+        data = _read_yaml(path, problems)
+        try:
+            prison = Prison.model_validate(data)
+        except ValidationError as exc:
+            problems.extend(_validation_problems(f"prisons/{prison_id}.yaml", exc))
+            continue
+        if prison.id != prison_id:
+            problems.append(f"prisons/{prison_id}.yaml: id is {prison.id!r}, expected {prison_id!r}")
+        prisons[prison_id] = prison
+    codes = [p.code for p in prisons.values()]
+    if len(set(codes)) != len(codes):
+        problems.append(f"prison codes must be unique, got {codes}")
+    return prisons
+
+
+def _load_national(root: Path, problems: list[str]) -> National | None:
+    data = _read_yaml(root / "national.yaml", problems)
+    try:
+        national = National.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_validation_problems("national.yaml", exc))
+        return None
+    problems.extend(f"national.yaml: phones.{n} is missing" for n in sorted(REQUIRED_PHONES - set(national.phones)))
+    problems.extend(f"national.yaml: facts.{n} is missing" for n in sorted(REQUIRED_FACTS - set(national.facts)))
+    return national
+
+
+def _load_texts(root: Path, language: str, problems: list[str]) -> Texts:
+    entries: dict[str, str] = {}
+    for path in sorted((root / "texts" / language).glob("*.yaml")):
+        data = _read_yaml(path, problems) or {}
+        if not isinstance(data, dict):
+            problems.append(f"texts/{language}/{path.name}: must be a mapping of key: text")
+            continue
+        for key, value in data.items():
+            where = f"texts/{language}/{path.name}: {key}"
+            if not isinstance(key, str):
+                problems.append(f"{where}: key must be text (quote yes/no/on/off keys)")
+                continue
+            if not isinstance(value, str):
+                problems.append(f"{where}: must be a string")
+                continue
+            entries[f"{path.stem}.{key}"] = value.strip()
+            problems.extend(_wording_problems(where, value))
+    return Texts(entries)
+
+
+def _wording_problems(where: str, value: str) -> list[str]:
+    problems = []
+    if bad := non_gsm7_chars(value):
+        problems.append(f"{where}: not SMS-safe (GSM-7): {''.join(sorted(bad))!r}")
+    if match := _PHONE_LIKE.search(value):
+        problems.append(f"{where}: wording contains a number ({match.group()}); put facts in sourced content")
+    try:
+        list(string.Formatter().parse(value))
+    except ValueError as exc:
+        problems.append(f"{where}: bad placeholder: {exc}")
+    return problems
+
+
+def _fact_problems(prisons: dict[str, Prison], national: National | None) -> list[str]:
+    """Facts are said to families over SMS too: they must be GSM-7 safe."""
+    problems: list[str] = []
+
+    def walk(where: str, value: Any) -> None:
+        if isinstance(value, str):
+            if bad := non_gsm7_chars(value):
+                problems.append(f"{where}: not SMS-safe (GSM-7): {''.join(sorted(bad))!r}")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if key not in {"source", "note"}:
+                    walk(f"{where}.{key}", item)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(f"{where}[{index}]", item)
+
+    for prison in prisons.values():
+        walk(f"prisons/{prison.id}.yaml", prison.model_dump(mode="json"))
+    if national is not None:
+        walk("national.yaml", national.model_dump(mode="json"))
+    return problems
+
+
+def load_content(root: Path = CONTENT_DIR, language: str = "en") -> Content:
+    """Read and validate all content under ``root``; raise :class:`ContentError` listing every problem."""
+    problems: list[str] = []
+    prisons = _load_prisons(root, problems)
+    national = _load_national(root, problems)
+    texts = _load_texts(root, language, problems)
+    problems.extend(_fact_problems(prisons, national))
+    if problems or national is None:
+        raise ContentError(problems or ["national.yaml could not be loaded"])
+    return Content(prisons=prisons, national=national, texts=texts)
+
+
+@lru_cache(maxsize=1)
+def get_content() -> Content:
+    """The packaged content, loaded once per process."""
+    return load_content()

@@ -1,0 +1,133 @@
+"""The in-process dispatcher: drains the outbox from inside ``famsbot serve`` or ``famsbot chat``.
+
+This is the executor for the embedded default (SQLite), where there is no job queue: a task in the
+app's event loop claims due rows in batches, sends them, and sleeps briefly when there is nothing to
+do. Rows to the same person go one after another, in order (a reply and its follow-up must not
+cross); different people are served concurrently. It needs no network and no second process, and it
+is durable across restarts because the rows are in the database.
+
+Each round claims, per channel, only what the channel's rate limit can send in the next
+``BULK_WITHIN`` seconds (urgent rows first), so a broadcast is taken in small bites and a new alert
+waits for one bite at most. Stopping is graceful: no new round starts, and the sends under way
+finish and are recorded (up to ``GRACE``), so a restart or deploy leaves no message in doubt.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from famsbot.delivery.claims import claim_due
+from famsbot.delivery.deliver import BULK_WITHIN, Delivery, Outcome
+from famsbot.delivery.status import QUEUED
+from famsbot.store.models import Outbox
+
+__all__ = ["Dispatcher"]
+
+log = logging.getLogger(__name__)
+GRACE = 30.0  # seconds a stopping dispatcher gives the sends under way to finish and be recorded
+
+
+class Dispatcher:
+    """Claim → send → record, in a loop. ``run_once`` does one batch (tests and ``drain`` use it)."""
+
+    def __init__(self, delivery: Delivery, *, batch: int = 50, concurrency: int = 16, idle: float = 1.0) -> None:
+        self.delivery = delivery
+        self.batch = batch
+        self.idle = idle
+        self._concurrency = concurrency
+        self._gates: dict[str, asyncio.Semaphore] = {}  # per channel: a slow one never holds up another
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._more = False  # did the last round leave due rows behind (a channel took its full bite)?
+
+    async def run_once(self) -> int:
+        """Claim one round of due rows and deliver them; the number of rows claimed."""
+        now = self.delivery.clock.now()
+        rows: list[Outbox] = []
+        full = False
+        for channel in self.delivery.senders:
+            bite = self._bite(channel)
+            claimed = await claim_due(self.delivery.db, self.delivery.owner, now, channels=[channel], limit=bite)
+            full = full or len(claimed) == bite
+            rows.extend(claimed)
+        groups = [list(group) for _, group in itertools.groupby(
+            sorted(rows, key=lambda row: (row.channel, row.address, row.id or 0)),
+            key=lambda row: (row.channel, row.address),
+        )]  # fmt: skip
+        went = await asyncio.gather(*(self._deliver_in_order(group) for group in groups))
+        self._more = full and sum(went) > 0  # more is due, and sending is moving: no pause
+        return len(rows)
+
+    def _bite(self, channel: str) -> int:
+        """How many rows of ``channel`` to claim this round: what its limit can send soon, at least one."""
+        limiter = self.delivery.limits.get(channel)
+        room = limiter.room(BULK_WITHIN) if limiter is not None else None
+        return self.batch if room is None else max(1, min(self.batch, room))
+
+    async def drain(self, *, rounds: int = 20) -> None:
+        """Deliver whatever is due now, batch after batch, then return (``famsbot chat`` at the end)."""
+        for _ in range(rounds):
+            if not await self.run_once():
+                return
+
+    def wake(self) -> None:
+        """Look at the outbox now rather than after the idle wait."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Until stopped. A failure (the database restarting) is logged and the loop carries on."""
+        while not self._stopping.is_set():
+            try:
+                await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - the dispatcher must outlive a bad moment
+                log.exception("outbox dispatch failed; trying again shortly")
+                self._more = False
+            if not self._more and not self._stopping.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=self.idle)
+                self._wake.clear()
+
+    @asynccontextmanager
+    async def running(self, *, grace: float = GRACE) -> AsyncIterator[Dispatcher]:
+        """Run in the background for the duration of the block (the app's lifespan); on the way out,
+        let the round under way finish for up to ``grace`` seconds, then cancel it."""
+        self._stopping.clear()
+        task = asyncio.create_task(self.run(), name="famsbot-outbox-dispatcher")
+        try:
+            yield self
+        finally:
+            self._stopping.set()
+            self._wake.set()
+            try:
+                await asyncio.wait_for(asyncio.shield(task), timeout=grace)
+            except TimeoutError:
+                log.warning("outbox dispatcher: sends still under way after %.0fs; stopping them", grace)
+            finally:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    async def _deliver_in_order(self, rows: list[Outbox]) -> int:
+        """One person's rows, oldest first; if one must wait, the later ones wait behind it. How many
+        rows were dealt with (not queued again)."""
+        waiting: Outcome | None = None
+        went = 0
+        gate = self._gates.setdefault(rows[0].channel, asyncio.Semaphore(self._concurrency))
+        for row in rows:
+            async with gate:
+                if waiting is not None and waiting.retry_at is not None:
+                    await self.delivery.release(row, waiting.retry_at)
+                    continue
+                outcome = await self.delivery.deliver(row)
+            if outcome.status == QUEUED:
+                waiting = outcome
+            else:
+                went += 1
+        return went

@@ -1,0 +1,518 @@
+"""The dialogue engine: one message in, the replies out, everything in between in one transaction.
+
+For each message, in this order::
+
+    1. load the contact and conversation, locked; drop a message already handled (same provider id)
+    2. risk gate: a message showing imminent risk to life gets the emergency route first, always
+    3. STOP / START: opting out and back in win over everything else
+    4. global words: menu, back, help, restart, forget me
+    5. an engine-level question left open (carry on after a long silence? switch topic?)
+    6. the current flow's question: read the answer, fire the flow's machine, ask the next question;
+       a message that is not an answer is understood as a new request where possible
+    7. save state, answers and every question/answer pair; commit with any concern or outbox rows
+
+If handling fails, nothing is half-saved: the transaction rolls back, the message is kept (as a
+failed inbound message, so staff can see it), and the person is told, kindly, to try again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from famsbot.clock import Clock, SystemClock
+from famsbot.config import Settings
+from famsbot.content.loader import Content, get_content
+from famsbot.dialogue.effects import EffectContext
+from famsbot.dialogue.flow import Flow, FlowModel, TurnContext
+from famsbot.dialogue.keywords import Command, read_command
+from famsbot.dialogue.matching import match_option
+from famsbot.dialogue.messages import Inbound, Option, Reply
+from famsbot.dialogue.routing import route_text
+from famsbot.dialogue.steps import Accepted, Explain, Rejected, Step
+from famsbot.dialogue.urgent import urgent_route
+from famsbot.errors import FlowError
+from famsbot.policy import risk
+from famsbot.policy.prisons import find_prison
+from famsbot.policy.risk_subject import split_signals
+from famsbot.store.conversations import already_handled, load_locked
+from famsbot.store.database import Database
+from famsbot.store.models import Answer, ConsentRecord, Contact, Conversation, InboundMessage, Subscription
+
+__all__ = ["Engine"]
+
+log = logging.getLogger(__name__)
+MAX_HOPS = 25  # steps skipped in a row because their answer is known; more means a loop in a flow
+
+
+@dataclass
+class _Turn:
+    """The working copy of one conversation while one message is handled."""
+
+    session: AsyncSession
+    contact: Contact
+    conversation: Conversation
+    inbound: Inbound
+    now: datetime
+    flow: str
+    state: str
+    answers: dict[str, Any]
+    history: list[str]
+    pending: dict[str, Any] | None
+    replies: list[Reply] = field(default_factory=list)
+    forgotten: bool = False
+
+    @property
+    def is_new(self) -> bool:
+        return self.conversation.version == 0
+
+
+class Engine:
+    """Handles messages for every channel; holds no conversation state of its own."""
+
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        *,
+        content: Content | None = None,
+        clock: Clock | None = None,
+        flows: Mapping[str, Flow] | None = None,
+    ) -> None:
+        from famsbot.flows import FLOWS  # the flows import the dialogue building blocks
+
+        self.db = db
+        self.settings = settings
+        self.content = content or get_content()
+        self.clock = clock or SystemClock()
+        self.flows = dict(flows or FLOWS)
+
+    async def handle(self, inbound: Inbound) -> list[Reply]:
+        """Handle one message and return the replies to send back on its channel.
+
+        Args:
+            inbound: the message; ``provider_id`` de-duplicates a redelivery.
+
+        Returns:
+            The replies, in order; empty for a duplicate or for someone who opted out.
+        """
+        now = self.clock.now()
+        inbound = inbound.cleaned()
+        try:
+            async with self.db.transaction() as session:
+                return await self._handle(session, inbound, now)
+        except Exception as exc:
+            log.exception("handling a %s message failed", inbound.channel)
+            return await self._after_failure(inbound, now, exc)
+
+    async def _after_failure(self, inbound: Inbound, now: datetime, exc: Exception) -> list[Reply]:
+        """Keep the message and apologise; an urgent message still gets the emergency route first.
+
+        Even when the database is down: the route needs nothing stored, and a person at risk must
+        not wait for a retry. Only then is a message that could not be kept logged instead.
+        """
+        assessment = risk.assess(inbound.text)
+        replies = [Reply(self.content.text("common.sorry_error"))]
+        if assessment.urgent:
+            replies.insert(0, urgent_route(self.content, None, list(assessment.signals)))
+        try:
+            await self._keep_failed(inbound, now, exc)
+        except Exception:
+            if not assessment.urgent:
+                raise
+            log.critical("could not keep an urgent %s message: %r", inbound.channel, inbound.text)
+        return replies
+
+    async def _handle(self, session: AsyncSession, inbound: Inbound, now: datetime) -> list[Reply]:
+        contact, conversation = await load_locked(session, inbound.channel, inbound.address, now)
+        if inbound.provider_id and await already_handled(session, inbound.channel, inbound.provider_id):
+            return []
+        session.add(
+            InboundMessage(
+                channel=inbound.channel, provider_id=inbound.provider_id, contact_id=contact.id,
+                text=inbound.text, received_at=now,
+            )
+        )
+        turn = _Turn(
+            session=session, contact=contact, conversation=conversation, inbound=inbound, now=now,
+            flow=conversation.flow, state=conversation.state, answers=dict(conversation.answers),
+            history=list(conversation.history), pending=conversation.pending,
+        )
+        await self._respond(turn)
+        if not turn.forgotten:
+            self._save(turn)
+        return turn.replies
+
+    async def _respond(self, turn: _Turn) -> None:
+        text = turn.inbound.text
+        command = None if turn.inbound.option else read_command(text)
+        assessment = risk.assess(text)
+        if assessment.urgent and not await self._urgent(turn, assessment.signals):
+            return
+        if command and command.name in ("stop", "start"):
+            await (self._opt_out(turn) if command.name == "stop" else self._opt_in(turn, command.argument))
+            return
+        if turn.contact.opted_out_at is not None:
+            return  # they asked for no messages; only START (or the emergency route) is answered
+        if command:
+            await self._command(turn, command)
+        elif turn.pending:
+            await self._pending(turn)
+        elif self._silent_too_long(turn):
+            self._offer_resume(turn)
+        elif turn.state == "start" or turn.flow not in self.flows:
+            await self._first_message(turn)
+        else:
+            await self._answer(turn)
+
+    # --- the risk gate -------------------------------------------------------------------------
+
+    async def _urgent(self, turn: _Turn, signals: list[str]) -> bool:
+        """Give the emergency route now; then record the concern, or carry on with the message inside one.
+
+        Whose safety is at stake decides what follows (``policy.risk_subject``). A risk to someone
+        in prison starts, or joins, an urgent concern: the concern flow records it and alerts
+        safer custody before asking anything. A writer who is in crisis, or threatened, gets their
+        own lines, and nothing is filed with the prison unless they then say someone there is in
+        danger. Returns whether the rest of the pipeline should still handle the message (it should
+        when the person is answering "what has worried you": the text is their answer).
+        """
+        prison_id = turn.answers.get("prison") or turn.contact.prison_id
+        prison = self.content.prisons.get(prison_id) if isinstance(prison_id, str) else None
+        subject = split_signals(turn.inbound.text, signals)
+        flows_concern = self.flows.get("concern")
+        in_concern = flows_concern is not None and turn.flow == "concern" and turn.state in flows_concern.steps
+        if subject.sender_only:
+            turn.replies.append(urgent_route(self.content, prison, subject.sender))
+            if flows_concern is None:
+                return False
+            turn.pending = None
+            if in_concern:
+                await self._ask_again(turn)  # their own crisis is not added to a concern about him
+            else:
+                support = {"_support": subject.sender[0], **({"prison": prison.id} if prison else {})}
+                await self._enter(turn, "concern", support)
+            return False
+        turn.replies.append(urgent_route(self.content, prison, subject.prisoner))
+        if subject.sender:
+            samaritans, shout = self.content.phone("samaritans").number, self.content.fact("shout").text
+            also = self.content.text("urgent.also_you", samaritans=samaritans, shout=shout)
+            turn.replies.append(Reply(also, urgent=True))
+        if flows_concern is None:
+            return False
+        urgent = {"urgent": True, "signals": sorted(set(subject.prisoner) | set(turn.answers.get("signals") or []))}
+        if in_concern and flows_concern.step(turn.state).key == "worry" and not turn.pending:
+            turn.answers.update(urgent)
+            return True
+        seed: dict[str, Any] = dict(turn.answers) if in_concern else {}  # one concern per episode: keep what is known
+        seed.pop("_support", None)
+        seed.update(urgent)
+        seed.setdefault("worry", turn.inbound.text)
+        if prison is not None:
+            seed.setdefault("prison", prison.id)
+        turn.pending = None
+        await self._enter(turn, "concern", seed)
+        return False
+
+    # --- STOP / START --------------------------------------------------------------------------
+
+    async def _opt_out(self, turn: _Turn) -> None:
+        reply = Reply(self.content.text("common.stopped"))
+        contact = turn.contact
+        contact.opted_out_at = turn.now
+        turn.session.add(
+            ConsentRecord(contact_id=contact.id, subject="all_messages", action="opt_out",
+                          channel=contact.channel, wording=reply.text, at=turn.now)
+        )
+        await turn.session.exec(
+            update(Subscription)
+            .where(col(Subscription.contact_id) == contact.id, col(Subscription.active).is_(True))
+            .values(active=False, opted_out_at=turn.now)
+        )
+        turn.pending = None
+        turn.replies.append(reply)
+
+    async def _opt_in(self, turn: _Turn, argument: str) -> None:
+        contact = turn.contact
+        if contact.opted_out_at is not None:
+            contact.opted_out_at = None
+            turn.session.add(
+                ConsentRecord(contact_id=contact.id, subject="all_messages", action="opt_in",
+                              channel=contact.channel, wording=self.content.text("common.welcome"), at=turn.now)
+            )
+        prison_id = find_prison(argument, self.content.prison_names) if argument else None
+        if prison_id:
+            contact.prison_id = prison_id
+            name = self.content.prison(prison_id).name
+            turn.replies.append(Reply(self.content.text("common.welcome_prison", prison=name)))
+        else:
+            turn.replies.append(Reply(self.content.text("common.welcome")))
+        turn.pending = None
+        await self._enter(turn, "menu", {})
+
+    # --- global words --------------------------------------------------------------------------
+
+    async def _command(self, turn: _Turn, command: Command) -> None:
+        turn.pending = None
+        if command.name == "menu":
+            await self._enter(turn, "menu", {})
+        elif command.name == "back":
+            self._back(turn)
+        elif command.name == "help":
+            turn.replies.append(Reply(self.content.text("common.help")))
+            await self._ask_again(turn)
+        elif command.name == "restart":
+            await self._restart(turn)
+        elif command.name == "forget":
+            await self._enter(turn, "settings", {"action": "forget"})
+        elif command.name == "notices":
+            await self._enter(turn, "notices", {"action": "opt_in"})
+
+    async def _restart(self, turn: _Turn) -> None:
+        """Start the current topic again from its first question, keeping the chosen prison."""
+        prison = turn.answers.get("prison")
+        await self._enter(turn, turn.flow if turn.flow in self.flows else "menu", {"prison": prison} if prison else {})
+
+    def _back(self, turn: _Turn) -> None:
+        """Return to the previous question of this flow, forgetting its answer; at the first, the menu."""
+        flow = self.flows.get(turn.flow)
+        if flow is None or not turn.history:
+            turn.replies.append(Reply(self.content.text("common.back_to_menu")))
+            self._enter_sync_menu(turn)
+            return
+        previous = turn.history.pop()
+        step = flow.step(previous)
+        turn.answers.pop(step.key, None)
+        turn.answers.pop(f"_explained.{step.key}", None)
+        turn.state = previous
+        turn.replies.append(step.question(self._model(turn)))
+
+    def _enter_sync_menu(self, turn: _Turn) -> None:
+        menu = self.flows["menu"]
+        turn.flow, turn.state, turn.answers, turn.history = "menu", "start", {}, []
+        model = self._model(turn)
+        menu.fire(model, "begin")
+        turn.state, turn.answers = model.state, model.answers
+        turn.replies.append(menu.step(model.state).question(model))
+
+    async def _ask_again(self, turn: _Turn) -> None:
+        flow = self.flows.get(turn.flow)
+        if flow is None or turn.state not in flow.steps:
+            await self._enter(turn, "menu", {})
+            return
+        turn.replies.append(flow.step(turn.state).question(self._model(turn)))
+
+    # --- engine-level questions: carry on? switch? ---------------------------------------------
+
+    def _silent_too_long(self, turn: _Turn) -> bool:
+        if turn.is_new or turn.flow == "menu" or turn.state == "start":
+            return False
+        quiet = turn.now - turn.conversation.updated_at
+        return quiet > timedelta(hours=self.settings.resume_after_hours)
+
+    def _offer_resume(self, turn: _Turn) -> None:
+        flow = self.flows[turn.flow]
+        turn.pending = {"kind": "resume"}
+        turn.replies.append(
+            Reply(
+                self.content.text("common.welcome_back", topic=self.content.text(flow.title)),
+                self._pending_options("resume"),
+            )
+        )
+
+    def _pending_options(self, kind: str) -> tuple[Option, ...]:
+        if kind == "resume":
+            return (
+                Option("continue", self.content.text("common.carry_on"), ("continue", "carry on", "yes", "go on")),
+                Option("restart", self.content.text("common.start_again"), ("start again", "no", "new")),
+            )
+        return (
+            Option("yes", self.content.text("common.yes_switch"), ("yes",)),
+            Option("no", self.content.text("common.no_carry_on"), ("no", "carry on", "continue")),
+        )
+
+    async def _pending(self, turn: _Turn) -> None:
+        pending = turn.pending or {}
+        kind = str(pending.get("kind"))
+        options = self._pending_options(kind)
+        keys = {o.key for o in options}
+        chosen = turn.inbound.option if turn.inbound.option in keys else None
+        if chosen is None:
+            match = match_option(turn.inbound.text, options)
+            chosen = match.option.key if match.option else None
+        turn.pending = None
+        if chosen is None:
+            await self._answer(turn)  # they ignored the question: read the message as usual
+        elif chosen in ("continue", "no"):
+            await self._ask_again(turn)
+        elif chosen == "restart":
+            await self._restart(turn)
+        else:
+            await self._enter(turn, str(pending["flow"]), dict(pending.get("answers") or {}))
+
+    # --- flows ---------------------------------------------------------------------------------
+
+    async def _first_message(self, turn: _Turn) -> None:
+        """A new conversation: start straight on what they asked for, else welcome them with the menu."""
+        route = route_text(turn.inbound.text, self.content, self.flows) if turn.inbound.text else None
+        if route is not None and route.flow is not None:
+            if turn.is_new:
+                turn.replies.append(Reply(self.content.text("common.welcome_short")))
+            await self._enter(turn, route.flow, route.answers)
+            return
+        if turn.is_new or route is None or route.signpost is None:
+            turn.replies.append(Reply(self.content.text("common.welcome")))
+        if route is not None and route.signpost is not None:
+            turn.replies.append(Reply(self.content.text(route.signpost, **self._values())))
+        await self._enter(turn, "menu", {})
+
+    async def _enter(self, turn: _Turn, flow_name: str, answers: Mapping[str, Any]) -> None:
+        flow = self.flows.get(flow_name)
+        if flow is None:
+            turn.replies.append(Reply(self.content.text("common.coming_soon")))
+            flow_name, answers, flow = "menu", {}, self.flows["menu"]
+        turn.flow, turn.state, turn.answers, turn.history = flow_name, "start", dict(answers), []
+        model = self._model(turn)
+        flow.fire(model, "begin")
+        await self._settle(turn, flow, model)
+
+    async def _settle(self, turn: _Turn, flow: Flow, model: FlowModel) -> None:
+        """After a transition: carry out effects, follow a handoff, skip questions already answered,
+        then ask the question of the state the flow came to rest in."""
+        for _ in range(MAX_HOPS):
+            turn.replies.extend(model.replies)
+            model.replies = []
+            if model.effects:
+                ctx = EffectContext(turn.session, turn.contact, turn.conversation, self.content,
+                                    self.settings, turn.now)
+                for effect in model.effects:
+                    turn.replies.extend(await effect.apply(ctx))
+                    if ctx.forgotten:
+                        turn.forgotten = True
+                        return
+                if not all(getattr(effect, "keeps_history", False) for effect in model.effects):
+                    turn.history = []  # what is done cannot be undone with "back" (a mere record can)
+                model.effects = []
+            turn.state, turn.answers = model.state, model.answers
+            if model.handoff is not None:
+                handoff, model.handoff = model.handoff, None
+                await self._enter(turn, handoff.flow, handoff.answers)
+                return
+            step = flow.step(model.state)
+            if step.skip_when_known and step.known(model):
+                flow.fire(model, "answer")
+                continue
+            turn.state, turn.answers = model.state, model.answers
+            turn.replies.append(step.question(model))
+            return
+        raise FlowError(f"flow {flow.name} skipped more than {MAX_HOPS} questions in a row")
+
+    async def _answer(self, turn: _Turn) -> None:
+        flow = self.flows[turn.flow]
+        step = flow.step(turn.state)
+        model = self._model(turn)
+        question = step.question(model)
+        result = step.read(model, turn.inbound)
+        turn.answers = model.answers  # reading may note that something was explained
+        if isinstance(result, Accepted) and result.loose and await self._stop_request(turn):
+            return
+        if isinstance(result, Accepted):
+            self._record(turn, step, question.text, result)
+            model.answers[step.key] = result.value
+            turn.history.append(turn.state)
+            flow.fire(model, "answer")
+            await self._settle(turn, flow, model)
+        elif isinstance(result, Explain):
+            turn.replies.append(Reply(result.text))
+            turn.replies.append(question)
+        elif step.free_text or not await self._reroute(turn, question):
+            turn.replies.append(self._reprompt(result, question))
+
+    async def _stop_request(self, turn: _Turn) -> bool:
+        """"Stop sending me the family day messages" names an option, but it is a request to stop."""
+        route = route_text(turn.inbound.text, self.content, self.flows)
+        if route.label != "opt_out" or route.flow is None:
+            return False
+        await self._enter(turn, route.flow, route.answers)
+        return True
+
+    async def _reroute(self, turn: _Turn, question: Reply) -> bool:
+        """A message that is not an answer: start what it asks for (at the menu) or offer to switch."""
+        route = route_text(turn.inbound.text, self.content, self.flows)
+        if route.signpost is not None:
+            turn.replies.append(Reply(self.content.text(route.signpost, **self._values())))
+            turn.replies.append(question)
+            return True
+        if route.flow is None or route.flow == turn.flow:
+            return False
+        if turn.flow == "menu" or route.label == "opt_out":
+            # At the menu there is nothing to lose; and "stop sending me these" is acted on at once.
+            await self._enter(turn, route.flow, route.answers)
+            return True
+        target = self.flows[route.flow]
+        turn.pending = {"kind": "switch", "flow": route.flow, "answers": dict(route.answers)}
+        turn.replies.append(
+            Reply(
+                self.content.text("common.offer_switch", topic=self.content.text(target.title)),
+                self._pending_options("switch"),
+            )
+        )
+        return True
+
+    def _reprompt(self, result: Rejected | Explain, question: Reply) -> Reply:
+        lines = [self.content.text("common.not_understood")]
+        if isinstance(result, Rejected) and result.hint:
+            lines.append(self.content.text(result.hint, **result.values))
+        lines.append(question.text)
+        return Reply("\n".join(lines), question.options)
+
+    def _values(self) -> dict[str, str]:
+        return {name: phone.number for name, phone in self.content.national.phones.items()}
+
+    def _model(self, turn: _Turn) -> FlowModel:
+        ctx = TurnContext(self.content, turn.now, turn.inbound.channel, turn.contact.prison_id, turn.inbound.text)
+        return FlowModel(turn.state, dict(turn.answers), ctx)
+
+    # --- storing -------------------------------------------------------------------------------
+
+    def _record(self, turn: _Turn, step: Step, question: str, result: Accepted) -> None:
+        assert turn.contact.id is not None  # noqa: S101 - loaded from the database
+        reply = turn.inbound.text or result.shown
+        turn.session.add(
+            Answer(contact_id=turn.contact.id, flow=turn.flow, state=turn.state, question=question,
+                   reply=reply, value=result.value, at=turn.now)
+        )
+
+    def _save(self, turn: _Turn) -> None:
+        conversation, contact = turn.conversation, turn.contact
+        conversation.flow, conversation.state = turn.flow, turn.state
+        conversation.answers = dict(turn.answers)  # reassigned: in-place edits of JSON are lost
+        conversation.history = list(turn.history)
+        conversation.pending = dict(turn.pending) if turn.pending else None
+        conversation.version += 1
+        conversation.updated_at = turn.now
+        prison = turn.answers.get("prison")
+        if isinstance(prison, str) and prison in self.content.prisons:
+            contact.prison_id = prison
+        contact.last_seen_at = turn.now
+        contact.unreachable_at = None  # they just reached us: an old "blocked" or "invalid" no longer holds
+        turn.session.add_all([conversation, contact])
+
+    async def _keep_failed(self, inbound: Inbound, now: datetime, exc: Exception) -> None:
+        """Keep the message of a failed turn so it is never lost (a concern least of all)."""
+        async with self.db.transaction() as session:
+            contact, _ = await load_locked(session, inbound.channel, inbound.address, now)
+            session.add(
+                InboundMessage(
+                    channel=inbound.channel, provider_id=None, contact_id=contact.id, text=inbound.text,
+                    status="failed", error=f"{type(exc).__name__}: {exc} (provider id {inbound.provider_id})",
+                    received_at=now,
+                )
+            )

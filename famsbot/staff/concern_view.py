@@ -1,0 +1,195 @@
+"""Everything the concern page shows, gathered in one scoped read.
+
+Templates stay free of logic: labels for event kinds and details, whether the family can be
+messaged, whether the Farmer 14.4 written reasons are still owed, and a draft message for staff.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from famsbot.concerns.access import concern_for
+from famsbot.concerns.actions import OUTCOMES
+from famsbot.concerns.family import FamilyRoute, draft_text, family_route, prison_name
+from famsbot.concerns.inbox import ack_deadline, is_overdue, owner_email, timeline
+from famsbot.config import Settings
+from famsbot.content.loader import Content
+from famsbot.store.models import Concern, ConcernEvent, Outbox, StaffUser
+
+__all__ = ["ConcernView", "TimelineEntry", "concern_view", "yes_no"]
+
+KIND_LABELS = {
+    "created": "Concern raised",
+    "alerted": "Safer custody alerted",
+    "acknowledged": "Acknowledged",
+    "note": "Internal note",
+    "outcome": "Outcome recorded",
+    "message": "Message sent to the family",
+    "closed": "Closed",
+    "escalated": "Escalated: nobody had acknowledged it",
+    "followup": "Bot checked back with the family",
+    "confirmed": "Family confirmed the details",
+    "details": "Family changed the details",
+    "family_message": "Family added a message",
+    "rerouted": "Routed to another prison",
+    "urgent_raised": "Raised to urgent",
+    "urgent_message": "Further urgent message from the family",
+    "viewed": "Viewed",
+}
+DETAIL_LABELS = {
+    "acct_requested": "Family asked for an ACCT to be opened",
+    "contact": "How the family wants to hear back",
+    "reworded": "The family's later rewording",
+    "relationship": "Who the family member is to him",
+    "last_contact": "Last contact",
+    "category": "Kind of concern",
+}
+SOURCES = {"flow": "Concern form", "risk_gate": "Urgent words in a message"}
+# What the risk gate noticed, in staff's words. ``possible_risk`` is the learned reader's alone: no listed
+# phrase matched, so staff are told to judge the family's own words rather than trust a label.
+SIGNAL_NAMES = {
+    "suicide": "suicide",
+    "self_harm": "self-harm",
+    "violence": "violence or a threat to him",
+    "medical": "medical emergency",
+    "possible_risk": "possible risk (no listed phrase matched: read the message)",
+}
+CONTACT_WISHES = {"chat": "In the chat they used", "number": "A phone call (number above)",
+                  "none": "Please don't contact me"}
+HIDDEN_DETAILS = {"urgent_at", "verbatim", "prison", "prisoner_name", "prisoner_number", "danger_now",
+                  "consent_to_share", "callback"}
+
+
+DELIVERY = {
+    "queued": "waiting to be sent",
+    "sent": "sent",
+    "delivered": "delivered to their phone",
+    "undelivered": "not delivered (the network could not deliver it)",
+    "failed": "failed: it could not be sent",
+    "skipped": "not sent: the family has opted out",
+}
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    actor: str
+    kind: str
+    label: str
+    note: str | None
+    body: str | None  # the text the family received
+    detail: str | None
+    delivery: str | None = None  # what became of a message to the family
+
+
+@dataclass(frozen=True)
+class ConcernView:
+    concern: Concern
+    prison: str
+    owner: str | None
+    family: FamilyRoute
+    entries: list[TimelineEntry]
+    views: list[TimelineEntry]
+    overdue: bool
+    due: datetime
+    waited: timedelta
+    draft: str  # a starting point for the message owed after an outcome; empty once one was sent
+    reasons_owed: bool  # ACCT not opened and the family not yet written to (Farmer 14.4)
+    details: list[tuple[str, str]]
+    outcomes: dict[str, str]
+
+
+def yes_no(value: Any) -> str:
+    if value is None:
+        return "Not known"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "None"
+    return str(value)
+
+
+def _entry(event: ConcernEvent, deliveries: dict[int, str]) -> TimelineEntry:
+    data = event.data or {}
+    outbox_id = data.get("outbox_id")
+    status = deliveries.get(outbox_id) if isinstance(outbox_id, int) else None
+    label, body, detail = KIND_LABELS.get(event.kind, event.kind.replace("_", " ").capitalize()), None, None
+    if event.kind == "acknowledged":
+        detail = ("The family was told it reached the team." if data.get("family_told")
+                  else f"The family was not told: {data.get('why_not') or 'no way to reach them'}")
+    elif event.kind == "outcome":
+        label = f"Outcome: {data.get('label') or OUTCOMES.get(str(data.get('outcome')), data.get('outcome'))}"
+        detail = f"Reasons: {data['reasons']}" if data.get("reasons") else None
+    elif event.kind == "message":
+        body = data.get("body")
+    elif event.kind == "escalated" and data.get("waited_minutes") is not None:
+        detail = f"Waited {data['waited_minutes']} min; reminder sent and passed to the duty contact."
+    note = None if event.kind == "message" else event.note
+    delivery = DELIVERY.get(status, status) if status else None
+    return TimelineEntry(event.at, event.actor, event.kind, label, note, body, detail, delivery)
+
+
+def _details(concern: Concern) -> list[tuple[str, str]]:
+    rows = [
+        ("Prisoner's name", concern.prisoner_name or "Not given"),
+        ("Prison number", concern.prisoner_number or "Not given"),
+        ("Someone in danger right now", yes_no(concern.danger_now)),
+        ("Family agrees he may be told they raised it", yes_no(concern.consent_to_share)),
+        ("How to reach the family back", concern.callback or "Not given"),
+        ("Raised through", SOURCES.get(concern.source, concern.source)),
+    ]
+    if concern.signals:
+        noticed = [SIGNAL_NAMES.get(s, s.replace("_", " ")) for s in concern.signals]
+        rows.append(("Risk words noticed", ", ".join(noticed)))
+    details = concern.details or {}
+    rows.append((DETAIL_LABELS["acct_requested"], yes_no(details.get("acct_requested"))))
+    for key, value in details.items():
+        if key in HIDDEN_DETAILS or key == "acct_requested":
+            continue
+        shown = CONTACT_WISHES.get(str(value), str(value)) if key == "contact" else yes_no(value)
+        rows.append((DETAIL_LABELS.get(key, key.replace("_", " ").capitalize()), shown))
+    return rows
+
+
+def _told_since_outcome(events: list[ConcernEvent]) -> bool:
+    """Has a message gone to the family since the latest outcome was recorded?"""
+    last_outcome = max((e.id or 0 for e in events if e.kind == "outcome"), default=0)
+    return any(e.kind == "message" and (e.id or 0) > last_outcome for e in events)
+
+
+async def _deliveries(session: AsyncSession, events: list[ConcernEvent]) -> dict[int, str]:
+    """The outbox status of each message this concern sent to the family, by outbox id."""
+    ids = [i for e in events if isinstance(i := (e.data or {}).get("outbox_id"), int)]
+    if not ids:
+        return {}
+    rows = await session.exec(select(Outbox.id, Outbox.status).where(col(Outbox.id).in_(ids)))
+    return {row_id: status for row_id, status in rows.all() if row_id is not None}
+
+
+async def concern_view(session: AsyncSession, staff: StaffUser, concern_id: int, *, now: datetime,
+                       content: Content, settings: Settings) -> ConcernView:
+    concern = await concern_for(session, staff, concern_id)
+    events = list(await timeline(session, concern))
+    deliveries = await _deliveries(session, events)
+    entries = [_entry(e, deliveries) for e in events]
+    told = _told_since_outcome(events)
+    return ConcernView(
+        concern=concern,
+        prison=prison_name(content, concern.prison_id) or "Prison not known yet",
+        owner=await owner_email(session, concern),
+        family=await family_route(session, concern),
+        entries=[e for e in entries if e.kind != "viewed"],
+        views=[e for e in entries if e.kind == "viewed"],
+        overdue=is_overdue(concern, now, settings),
+        due=ack_deadline(concern, settings),
+        waited=(concern.acknowledged_at or now) - concern.created_at,
+        draft="" if told else draft_text(content, concern),
+        reasons_owed=concern.outcome == "acct_not_opened" and not told,
+        details=_details(concern),
+        outcomes=dict(OUTCOMES),
+    )

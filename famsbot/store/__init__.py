@@ -1,0 +1,1 @@
+"""Storage: the SQLModel tables, the database handle (with per-backend locking), migrations and the outbox."""

@@ -1,0 +1,1 @@
+"""Shared pieces of the HTTP side: typed dependencies for routes."""

@@ -1,0 +1,1 @@
+"""Tests of the packaged content: prison facts, national facts and their sources."""

@@ -1,0 +1,127 @@
+"""Signing in: the right person gets in, everyone else gets one plain refusal, and guessing is slowed down."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+from famsbot.clock import FixedClock
+from famsbot.config import Settings
+from famsbot.store.database import Database
+from famsbot.store.models import StaffSession
+from tests.support.concerns import PASSWORD, add_staff
+from tests.support.console import console
+from tests.support.rows import all_rows
+
+REFUSED = "That email and password do not match an active account."
+
+
+async def test_staff_sign_in_and_land_on_their_inbox(db: Database, settings: Settings, clock: FixedClock) -> None:
+    await add_staff(db, "sc@maidstone.test")
+    async with console(settings, clock) as staff:
+        response = await staff.login("SC@Maidstone.test ")
+        assert response.status_code == 303
+        page = await staff.get("/staff/", follow_redirects=True)
+    assert page.status_code == 200
+    assert "<h1>Welfare concerns</h1>" in page.text
+    assert "sc@maidstone.test" in page.text
+    assert "HMP Maidstone" in page.text
+
+
+async def test_the_cookie_is_httponly_and_lax_and_only_its_hash_is_stored(
+    db: Database, settings: Settings, clock: FixedClock
+) -> None:
+    await add_staff(db, "sc@maidstone.test")
+    async with console(settings, clock) as staff:
+        response = await staff.login("sc@maidstone.test")
+        token = staff.session_token
+    cookie = next(h for h in response.headers.get_list("set-cookie") if h.startswith("famsbot_staff="))
+    assert "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie
+    assert "Path=/staff" in cookie
+    assert "Secure" not in cookie  # plain http here; see the https test
+    assert token is not None
+    assert len(token) >= 43
+    [stored] = await all_rows(db, StaffSession)
+    assert stored.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert token not in (stored.token_hash, stored.csrf_token)
+    assert stored.expires_at == clock.now() + timedelta(hours=12)
+
+
+async def test_the_cookie_is_secure_when_the_public_url_is_https(db: Database, clock: FixedClock) -> None:
+    await add_staff(db, "sc@maidstone.test")
+    settings = Settings(environment="test", database_url=db.url, public_url="https://famsbot.example.org")
+    async with console(settings, clock, base_url="https://famsbot.example.org") as staff:
+        form = await staff.get("/staff/login")
+        response = await staff.login("sc@maidstone.test")
+    assert "Secure" in form.headers["set-cookie"]  # the login form's CSRF cookie too
+    cookie = next(h for h in response.headers.get_list("set-cookie") if h.startswith("famsbot_staff="))
+    assert "Secure" in cookie
+
+
+async def test_wrong_password_unknown_email_and_deactivated_account_get_the_same_refusal(
+    db: Database, settings: Settings, clock: FixedClock
+) -> None:
+    await add_staff(db, "sc@maidstone.test")
+    await add_staff(db, "left@maidstone.test", active=False)
+    async with console(settings, clock) as staff:
+        for email, password in [("sc@maidstone.test", "wrong password here"), ("nobody@maidstone.test", PASSWORD),
+                                ("left@maidstone.test", PASSWORD)]:
+            response = await staff.login(email, password)
+            assert response.status_code == 401
+            assert f'<p class="error" role="alert">{REFUSED}</p>' in response.text
+            assert staff.session_token is None
+    assert await all_rows(db, StaffSession) == []
+
+
+async def test_five_failures_lock_the_email_for_fifteen_minutes(
+    db: Database, settings: Settings, clock: FixedClock
+) -> None:
+    await add_staff(db, "sc@maidstone.test")
+    async with console(settings, clock) as staff:
+        for _ in range(5):
+            assert (await staff.login("sc@maidstone.test", "not the password")).status_code == 401
+        locked = await staff.login("sc@maidstone.test")  # even the right password is refused now
+        assert locked.status_code == 429
+        assert "Too many failed attempts. Try again in 15 min." in locked.text
+        assert int(locked.headers["retry-after"]) == 15 * 60
+        clock.advance(timedelta(minutes=14))
+        assert (await staff.login("sc@maidstone.test")).status_code == 429
+        clock.advance(timedelta(minutes=1, seconds=1))
+        assert (await staff.login("sc@maidstone.test")).status_code == 303
+
+
+async def test_a_login_form_without_its_csrf_token_is_refused(
+    db: Database, settings: Settings, clock: FixedClock
+) -> None:
+    await add_staff(db, "sc@maidstone.test")
+    async with console(settings, clock) as staff:
+        response = await staff.client.post("/staff/login", data={"email": "sc@maidstone.test", "password": PASSWORD})
+    assert response.status_code == 403
+    assert "The sign-in form had expired" in response.text
+    assert await all_rows(db, StaffSession) == []
+
+
+async def test_after_login_staff_return_to_the_page_they_asked_for_but_never_off_site(
+    db: Database, settings: Settings, clock: FixedClock
+) -> None:
+    await add_staff(db, "sc@maidstone.test")
+    async with console(settings, clock) as staff:
+        asked = await staff.get("/staff/concerns?status=closed")
+        assert asked.status_code == 303
+        assert asked.headers["location"] == "/staff/login?next=%2Fstaff%2Fconcerns%3Fstatus%3Dclosed"
+        back = await staff.login("sc@maidstone.test", next_="/staff/concerns?status=closed")
+        assert back.headers["location"] == "/staff/concerns?status=closed"
+    async with console(settings, clock) as staff:
+        for target in ("https://evil.example/staff/", "//evil.example/staff/", "/staff/..//evil.example"):
+            response = await staff.login("sc@maidstone.test", next_=target)
+            assert response.headers["location"] == "/staff/"
+
+
+async def test_console_pages_are_never_cached_or_framed(db: Database, settings: Settings, clock: FixedClock) -> None:
+    async with console(settings, clock) as staff:
+        page = await staff.get("/staff/login")
+    assert page.headers["cache-control"] == "no-store"
+    assert page.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert "script-src 'self'" in page.headers["content-security-policy"]

@@ -1,0 +1,90 @@
+"""The ``famsbot`` command as a developer or CI uses it: real processes, real exit codes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from famsbot.content.loader import CONTENT_DIR
+from famsbot.flows.diagrams import render_all
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def famsbot(*args: str, stdin: str = "", tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "FAMSBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}"}
+    return subprocess.run(  # noqa: S603 - our own command
+        [sys.executable, "-m", "famsbot.cli", *args], input=stdin, capture_output=True, text=True,
+        env=env, cwd=tmp_path, timeout=120, check=False,
+    )
+
+
+def test_piped_chat_prints_every_reply_and_exits_0(tmp_path: Path) -> None:
+    run = famsbot("chat", stdin="hello\n1\nmaidstone\nvisiting times\n", tmp_path=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "1 Visits" in run.stdout
+    assert "Which prison?" in run.stdout
+    assert "HMP Maidstone - Visiting times" in run.stdout
+
+
+def test_chat_continues_where_the_person_left_off_after_a_restart(tmp_path: Path) -> None:
+    famsbot("chat", stdin="hello\n1\n", tmp_path=tmp_path)
+    run = famsbot("chat", stdin="chelmsford\n", tmp_path=tmp_path)
+    assert "Visits to HMP/YOI Chelmsford" in run.stdout
+
+
+def test_chat_as_sms_shows_numbered_options_and_segments(tmp_path: Path) -> None:
+    run = famsbot("chat", "--channel", "sms", stdin="hi\n", tmp_path=tmp_path)
+    assert "1 Visits" in run.stdout
+    assert "SMS]" in run.stdout
+
+
+def test_chat_as_telegram_shows_buttons_and_prison_preselection(tmp_path: Path) -> None:
+    run = famsbot("chat", "--channel", "telegram", "--prison", "stoke-heath", stdin="Visits\n", tmp_path=tmp_path)
+    assert "[ Visits ]" in run.stdout
+    assert "Visits to HMP/YOI Stoke Heath" in run.stdout
+
+
+def test_content_check_passes_on_the_shipped_content(tmp_path: Path) -> None:
+    run = famsbot("content", "check", tmp_path=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "content is valid" in run.stdout
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "message"),
+    [
+        ("prisons/maidstone.yaml", "source: hmp-maidstone-family-strategy.txt",
+         "source: my-memory.txt", "neither a seed file"),
+        ("texts/en/visits.yaml", "opt_book: How to book", "opt_book: How to book – now", "not SMS-safe"),
+        ("texts/en/menu.yaml", "ask: What do you need help with?", "ask: Call 0800 123 4567",
+         "wording contains a number"),
+        ("prisons/chelmsford.yaml", "code: CHE", "code: MAI", "codes must be unique"),
+    ],
+    ids=["unsourced-fact", "non-gsm", "number-in-wording", "duplicate-code"],
+)
+def test_content_check_fails_with_a_clear_message(
+    tmp_path: Path, file: str, old: str, new: str, message: str
+) -> None:
+    draft = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, draft, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    target = draft / file
+    original = target.read_text(encoding="utf-8")
+    assert old in original
+    target.write_text(original.replace(old, new, 1), encoding="utf-8")
+    run = famsbot("content", "check", "--root", str(draft), tmp_path=tmp_path)
+    assert run.returncode == 1
+    assert message in run.stderr
+
+
+def test_the_flow_diagrams_in_docs_are_up_to_date() -> None:
+    docs = ROOT / "docs" / "flows"
+    for name, markdown in render_all().items():
+        path = docs / f"{name}.md"
+        assert path.exists(), f"run: famsbot flows --write docs/flows ({path} missing)"
+        assert path.read_text(encoding="utf-8") == markdown, f"run: famsbot flows --write docs/flows ({name})"
