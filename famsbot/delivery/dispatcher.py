@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -26,10 +25,22 @@ from famsbot.delivery.deliver import BULK_WITHIN, Delivery, Outcome
 from famsbot.delivery.status import QUEUED
 from famsbot.store.models import Outbox
 
-__all__ = ["Dispatcher"]
+__all__ = ["Dispatcher", "by_person"]
 
 log = logging.getLogger(__name__)
 GRACE = 30.0  # seconds a stopping dispatcher gives the sends under way to finish and be recorded
+
+
+def by_person(rows: list[Outbox]) -> list[list[Outbox]]:
+    """``rows`` (as claimed: most urgent first) grouped by recipient, each group oldest first.
+
+    Groups keep the order of their most urgent row, so an alert starts first and books the first
+    sending slot of the round: sorted by address, it could land behind a whole bite of a broadcast.
+    """
+    groups: dict[tuple[str, str], list[Outbox]] = {}
+    for row in rows:
+        groups.setdefault((row.channel, row.address), []).append(row)
+    return [sorted(group, key=lambda row: row.id or 0) for group in groups.values()]
 
 
 class Dispatcher:
@@ -55,11 +66,7 @@ class Dispatcher:
             claimed = await claim_due(self.delivery.db, self.delivery.owner, now, channels=[channel], limit=bite)
             full = full or len(claimed) == bite
             rows.extend(claimed)
-        groups = [list(group) for _, group in itertools.groupby(
-            sorted(rows, key=lambda row: (row.channel, row.address, row.id or 0)),
-            key=lambda row: (row.channel, row.address),
-        )]  # fmt: skip
-        went = await asyncio.gather(*(self._deliver_in_order(group) for group in groups))
+        went = await asyncio.gather(*(self._deliver_in_order(group) for group in by_person(rows)))
         self._more = full and sum(went) > 0  # more is due, and sending is moving: no pause
         return len(rows)
 
