@@ -425,7 +425,9 @@ def choose_threshold(examples: Sequence[Example], probabilities: Sequence[float]
     false-alarm rate stays within :data:`FALSE_ALARM_BUDGET` is taken. The phrase lists were written
     looking at most of these groups, so they raise almost no false alarms here: the budget is in effect
     spent on the model's own. (A budget of one in ten chose 0.27 once the reference's examples were
-    added; 0.07 chose 0.44, which keeps the model for the long, unforeseen phrasings it is good at.)
+    added; 0.07 chose 0.44, and 0.42 once the vetoes for "things are better" and the writer's own
+    distress took some calm messages out of the count. It keeps the model for the long, unforeseen
+    phrasings it is good at.)
     """
     rules = [bool(risk.read_signals(e.text)[0]) for e in examples]
     probabilities = [p if risk.model_may_read(e.text) else 0.0 for e, p in zip(examples, probabilities, strict=True)]
