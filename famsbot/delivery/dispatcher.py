@@ -25,7 +25,7 @@ from famsbot.delivery.deliver import BULK_WITHIN, Delivery, Outcome
 from famsbot.delivery.status import QUEUED
 from famsbot.store.models import Outbox
 
-__all__ = ["Dispatcher", "by_person"]
+__all__ = ["Dispatcher"]
 
 log = logging.getLogger(__name__)
 GRACE = 30.0  # seconds a stopping dispatcher gives the sends under way to finish and be recorded
