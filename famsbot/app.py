@@ -21,6 +21,7 @@ from famsbot.staff.routes import router as staff_router
 from famsbot.store.migrate import open_database
 from famsbot.web.channels import channels_running, include_webhooks
 from famsbot.web.deps import DbDep
+from famsbot.web.replay import replaying
 
 __all__ = ["create_app"]
 
@@ -39,7 +40,10 @@ def create_app(
         app.state.db = db
         app.state.engine = engine = Engine(db, settings, content=content, clock=clock)
         try:
-            async with channels_running(app, settings, db, engine, content=content, clock=clock):
+            async with (
+                channels_running(app, settings, db, engine, content=content, clock=clock),
+                replaying(engine),
+            ):
                 yield
         finally:
             await db.dispose()

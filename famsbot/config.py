@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     twilio_from: str | None = Field(None, validation_alias=_env("TWILIO_FROM"))
     twilio_api_url: str = Field("https://api.twilio.com", validation_alias=_env("TWILIO_API_URL"))
 
+    # Where a message is kept when the database cannot take it (``dialogue.spool``): a persistent
+    # directory on the machine that runs ``famsbot serve``.
+    spool_dir: str = Field("./famsbot-spool", validation_alias=_env("FAMSBOT_SPOOL_DIR"))
+
     # Conversation behaviour.
     resume_after_hours: float = Field(24.0, validation_alias=_env("FAMSBOT_RESUME_AFTER_HOURS"))
 

@@ -8,6 +8,7 @@ provider or which query failed::
      ├── ConfigError                 unsafe or incomplete configuration, refused at start
      ├── ContentError                content files that fail validation (lists every problem)
      ├── FlowError                   a flow definition that cannot work (a programming error)
+     ├── NotStored                   a message the database could not take (spooled): the provider should retry
      ├── AccessDenied                staff asked for something outside their role or prison
      │    ├── LoginRequired          no live session: sign in (again)
      │    ├── LoginRefused           wrong email or password, or too many attempts
@@ -41,6 +42,7 @@ __all__ = [
     "CsrfRefused",
     "FamsbotError",
     "FlowError",
+    "NotStored",
     "LoginRefused",
     "LoginRequired",
     "MaybeSent",
@@ -70,6 +72,10 @@ class ContentError(FamsbotError):
 
 class FlowError(FamsbotError):
     """A flow is defined in a way that cannot work, such as a state with no step."""
+
+
+class NotStored(FamsbotError):
+    """The message's turn is not in the database; a provider that retries (Telegram) should."""
 
 
 class AccessDenied(FamsbotError):

@@ -8,7 +8,14 @@ request's own Host would let anyone choose what the signature is checked against
 The replies go back in the webhook's response, one ``<Message>`` per SMS, rendered for SMS
 (numbered options, GSM-7) and packed so that a turn costs as few segments as possible
 (``channels.packing``). A repeated ``MessageSid`` is handled once: the engine de-duplicates it and
-the repeat gets an empty ``<Response/>``.
+the repeat gets the replies stored with the first delivery (a crash between commit and answer
+must not leave a family without their reference).
+
+Twilio does not retry an inbound webhook that answered (and a non-2xx answer would lose the TwiML,
+the emergency route with it). So when the database cannot take a message, the answer is still
+200: the emergency route for an urgent message, and a line saying the message is kept and will
+be passed on (never "saved"); the message waits in the spool (``dialogue.spool``) and is replayed
+when the database is back, its replies then sent through the outbox.
 """
 
 from __future__ import annotations
@@ -70,10 +77,12 @@ async def inbound_sms(request: Request, settings: SettingsDep, engine: EngineDep
     sender, sid = str(form.get("From") or ""), form.get("MessageSid")
     if not sender:
         return Response(twiml([]), media_type="application/xml")
-    replies = await engine.handle(
+    outcome = await engine.take(
         Inbound("sms", sender, str(form.get("Body") or ""), provider_id=str(sid) if sid else None)
     )
-    bodies = sms_messages(replies)
+    if not outcome.stored:
+        log.warning("sms %s: the database could not take it; kept in the %s", sid, outcome.kept)
+    bodies = sms_messages(outcome.replies)
     log.debug("sms reply: %d message(s), %d segment(s)", len(bodies), sum(segments(b) for b in bodies))
     return Response(twiml(bodies), media_type="application/xml")
 

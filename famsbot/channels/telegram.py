@@ -2,7 +2,11 @@
 
 PTB's ``Application`` is built with ``updater(None)``: our FastAPI route receives the webhook, checks
 the secret token, and calls ``process_update`` inline, so it answers 200 only once the update has
-been handled (and replied to) and a failure makes Telegram retry (engineering-notes §1.1). The
+been handled (and replied to) and a failure makes Telegram retry (engineering-notes §1.1). When
+the database cannot take a message, the replies the engine still gives (the emergency route for
+an urgent message, and a line saying it is kept, not saved) are sent at once, and the update is
+answered 503: Telegram delivers it again, and the copy kept in the spool (``dialogue.spool``)
+makes sure the route is not sent again while the database is still down. The
 handlers only translate: an ``Update`` becomes an ``Inbound`` for the engine, and each ``Reply``
 becomes a ``sendMessage`` with its options as inline buttons.
 
@@ -35,7 +39,7 @@ from famsbot.delivery.replies import send_replies
 from famsbot.delivery.telegram import TelegramSender
 from famsbot.dialogue.engine import Engine
 from famsbot.dialogue.messages import Inbound
-from famsbot.errors import ConfigError
+from famsbot.errors import ConfigError, NotStored
 
 __all__ = [
     "ALLOWED_UPDATES",
@@ -125,17 +129,24 @@ class TelegramChannel:
         await asyncio.gather(*work)
 
     async def _converse(self, update: Update, inbound: Inbound) -> None:
-        replies = await self.engine.handle(inbound)
-        await send_replies(
-            self.sender,
-            self.engine.db,
-            channel="telegram",
-            address=inbound.address,
-            replies=replies,
-            key=str(update.update_id),
-            now=self.engine.clock.now(),
-            clock=self.clock,
-        )
+        """Answer the message; if the database could not take it, still send what the engine said
+        (the emergency route, and the truth), then fail the update so that Telegram delivers it again."""
+        outcome = await self.engine.take(inbound)
+        if outcome.replies:
+            await send_replies(
+                self.sender,
+                self.engine.db,
+                channel="telegram",
+                address=inbound.address,
+                replies=outcome.replies,
+                key=str(update.update_id),
+                now=self.engine.clock.now(),
+                clock=self.clock,
+            )
+        if outcome.stored and outcome.replies:
+            await self.engine.answered(inbound)
+        if not outcome.stored:
+            raise NotStored(f"update {update.update_id} is kept in the {outcome.kept}, not in the database")
 
     @staticmethod
     async def _quietly(call: Callable[[], Any]) -> None:
@@ -189,6 +200,9 @@ async def telegram_webhook(request: Request) -> Response:
         return Response("not JSON", status_code=400)
     try:
         await channel.process(data)
+    except NotStored as exc:  # the database is down: the family had the route; Telegram retries later
+        log.warning("telegram: %s; answering 503 so that Telegram retries", exc)
+        return Response("update kept, not stored: retry later", status_code=503)
     except Exception:  # noqa: BLE001 - any failure: answer 500 so Telegram delivers the update again
         log.exception("telegram update %s failed", data.get("update_id") if isinstance(data, dict) else None)
         return Response("update not handled", status_code=500)

@@ -13,13 +13,23 @@ For each message, in this order::
 
 If handling fails, nothing is half-saved: the transaction rolls back, the message is kept (as a
 failed inbound message, so staff can see it), and the person is told, kindly, to try again.
+
+If the database cannot take even that (down, locked, cut off), the message goes to the spool on
+this machine's disk (``dialogue.spool``) and is replayed through this same engine when the
+database is back (``web.replay``); an urgent message still gets the emergency route at once, and
+nobody is told "saved": :meth:`Engine.take` says where the message really is (``Outcome.kept``), so
+each channel can answer its provider truthfully (Telegram: 503, so it retries). A replayed turn
+queues its replies in the outbox, in the turn's own transaction, without the route given already.
+
+The replies of every committed turn are stored with its message: a provider retrying after a crash
+between commit and reply gets them again rather than nothing.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,24 +37,33 @@ from sqlalchemy import update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from famsbot.clock import Clock, SystemClock
+from famsbot.clock import Clock, SystemClock, to_london
 from famsbot.config import Settings
 from famsbot.content.loader import Content, get_content
 from famsbot.dialogue.effects import EffectContext
 from famsbot.dialogue.flow import Flow, FlowModel, TurnContext
 from famsbot.dialogue.keywords import Command, read_command
 from famsbot.dialogue.matching import match_option
-from famsbot.dialogue.messages import Inbound, Option, Reply
+from famsbot.dialogue.messages import Inbound, Option, Reply, storable_address
+from famsbot.dialogue.outcome import Outcome
 from famsbot.dialogue.routing import route_text
+from famsbot.dialogue.spool import Spool, Spooled
 from famsbot.dialogue.steps import Accepted, Explain, Rejected, Step
 from famsbot.dialogue.urgent import urgent_route
 from famsbot.errors import FlowError
 from famsbot.policy import risk
 from famsbot.policy.prisons import find_prison
 from famsbot.policy.risk_subject import split_signals
-from famsbot.store.conversations import already_handled, load_locked
+from famsbot.store.conversations import (
+    handled_before,
+    load_locked,
+    provider_key,
+    reply_records,
+    stored_replies,
+)
 from famsbot.store.database import Database
 from famsbot.store.models import Answer, ConsentRecord, Contact, Conversation, InboundMessage, Subscription
+from famsbot.store.outbox import enqueue
 
 __all__ = ["Engine"]
 
@@ -101,45 +120,95 @@ class Engine:
             inbound: the message; ``provider_id`` de-duplicates a redelivery.
 
         Returns:
-            The replies, in order; empty for a duplicate or for someone who opted out.
+            The replies, in order; for a redelivery, the replies stored with the first delivery.
         """
-        now = self.clock.now()
+        return (await self.take(inbound)).replies
+
+    async def take(self, inbound: Inbound, *, replayed: bool = False) -> Outcome:
+        """Handle one message and say where it is kept, so the channel can answer its provider truthfully.
+
+        Args:
+            inbound: the message; ``received_at`` (a replay from the spool) is used as "now".
+            replayed: the message comes from the spool: its replies are queued in the outbox in
+                the turn's transaction (no webhook is waiting for them), and an emergency route
+                given at the time is not repeated.
+        """
+        now = inbound.received_at or self.clock.now()
         inbound = inbound.cleaned()
+        inbound = replace(inbound, address=storable_address(inbound.address))
         try:
             async with self.db.transaction() as session:
-                return await self._handle(session, inbound, now)
+                outcome = await self._handle(session, inbound, now, replayed)
         except Exception as exc:
-            log.exception("handling a %s message failed", inbound.channel)
+            log.exception("handling a %s message failed", inbound.channel)  # parameters are hidden: no words
             return await self._after_failure(inbound, now, exc)
+        self._settle_spooled(inbound)
+        return outcome
 
-    async def _after_failure(self, inbound: Inbound, now: datetime, exc: Exception) -> list[Reply]:
-        """Keep the message and apologise; an urgent message still gets the emergency route first.
+    async def answered(self, inbound: Inbound) -> None:
+        """The replies to ``inbound`` reached the person (a channel that can tell: Telegram's
+        ``sendMessage`` answered): a later redelivery of it gets nothing more."""
+        if inbound.provider_id is None:
+            return
+        async with self.db.transaction() as session:
+            await session.exec(
+                update(InboundMessage)
+                .where(col(InboundMessage.channel) == inbound.channel,
+                       col(InboundMessage.provider_id) == provider_key(inbound.channel, inbound.provider_id))
+                .values(replies=[])
+            )  # fmt: skip
+
+    @property
+    def spool(self) -> Spool:
+        return Spool(self.settings.spool_dir)
+
+    async def _after_failure(self, inbound: Inbound, now: datetime, exc: Exception) -> Outcome:
+        """Keep the message and say so truthfully; an urgent message still gets the emergency route first.
 
         Even when the database is down: the route needs nothing stored, and a person at risk must
-        not wait for a retry. Only then is a message that could not be kept logged instead.
+        not wait for a retry. The message is kept as a failed inbound row if the database takes
+        it, else in the spool; only if both fail is it lost, and then the person is asked to send
+        it again. The words are never written to the log.
         """
         assessment = risk.assess(inbound.text)
-        replies = [Reply(self.content.text("common.sorry_error"))]
-        if assessment.urgent:
-            replies.insert(0, urgent_route(self.content, None, list(assessment.signals)))
+        route = [urgent_route(self.content, None, list(assessment.signals))] if assessment.urgent else []
         try:
             await self._keep_failed(inbound, now, exc)
-        except Exception:
-            if not assessment.urgent:
-                raise
-            log.critical("could not keep an urgent %s message: %r", inbound.channel, inbound.text)
-        return replies
+        except Exception as keep_exc:  # noqa: BLE001 - the database is unusable: the spool takes it
+            log.error("could not keep a %s message in the database (%s)", inbound.channel, type(keep_exc).__name__)
+        else:
+            self._settle_spooled(inbound)
+            return Outcome([*route, Reply(self.content.text("common.sorry_error"))])
+        try:
+            kept, _ = self.spool.keep(inbound, now, route_given=bool(route))
+        except OSError as spool_exc:
+            log.critical("a %s message (urgent: %s, %d characters) could not be kept anywhere: %s",
+                         inbound.channel, assessment.urgent, len(inbound.text), spool_exc)  # fmt: skip
+            return Outcome([*route, Reply(self.content.text("common.not_kept"))], kept="nowhere")
+        if kept == "again":
+            return Outcome([], kept="spool", duplicate=True)  # a retry while still down: all was said
+        log.warning("a %s message (urgent: %s) is kept in the spool until the database is back",
+                    inbound.channel, assessment.urgent)  # fmt: skip
+        return Outcome([*route, Reply(self.content.text("common.kept_for_later"))], kept="spool")
 
-    async def _handle(self, session: AsyncSession, inbound: Inbound, now: datetime) -> list[Reply]:
+    def _settle_spooled(self, inbound: Inbound) -> None:
+        """The database has this message now: drop its spooled copy, if it had one."""
+        entry = self.spool.find(inbound.channel, inbound.provider_id)
+        if entry is not None:
+            self.spool.remove(entry)
+
+    async def _handle(self, session: AsyncSession, inbound: Inbound, now: datetime, replayed: bool) -> Outcome:
         contact, conversation = await load_locked(session, inbound.channel, inbound.address, now)
-        if inbound.provider_id and await already_handled(session, inbound.channel, inbound.provider_id):
-            return []
-        session.add(
-            InboundMessage(
-                channel=inbound.channel, provider_id=inbound.provider_id, contact_id=contact.id,
-                text=inbound.text, received_at=now,
-            )
+        if inbound.provider_id:
+            before = await handled_before(session, inbound.channel, inbound.provider_id)
+            if before is not None:  # a redelivery: the same replies again, unless the outbox sent them
+                replies = [] if before.replayed or replayed else stored_replies(before.replies)
+                return Outcome(replies, duplicate=True)
+        record = InboundMessage(
+            channel=inbound.channel, contact_id=contact.id, text=inbound.text, received_at=now, replayed=replayed,
+            provider_id=provider_key(inbound.channel, inbound.provider_id) if inbound.provider_id else None,
         )
+        session.add(record)
         turn = _Turn(
             session=session, contact=contact, conversation=conversation, inbound=inbound, now=now,
             flow=conversation.flow, state=conversation.state, answers=dict(conversation.answers),
@@ -148,7 +217,38 @@ class Engine:
         await self._respond(turn)
         if not turn.forgotten:
             self._save(turn)
-        return turn.replies
+        replies = self._after_spool(turn, self.spool.find(inbound.channel, inbound.provider_id))
+        record.replies = reply_records(replies)
+        if replayed and not turn.forgotten:
+            await self._queue(turn, replies)
+            return Outcome([])
+        return Outcome(replies)
+
+    def _after_spool(self, turn: _Turn, entry: Spooled | None) -> list[Reply]:
+        """A message the spool kept: say it is answered late, and do not repeat the route given then."""
+        if entry is None:
+            return turn.replies
+        replies = [reply for reply in turn.replies if not (entry.route_given and reply.urgent)]
+        late = self.content.text("common.answered_late", time=f"{to_london(entry.received_at):%H:%M}")
+        return [Reply(late), *replies]
+
+    async def _queue(self, turn: _Turn, replies: list[Reply]) -> None:
+        """Replies to a replayed message go out through the outbox, committed with the turn: any
+        urgent one as its own row, the rest joined into one row so they cannot arrive out of order."""
+        assert turn.inbound.provider_id is not None  # noqa: S101 - every spooled message has one
+        key = provider_key(turn.inbound.channel, turn.inbound.provider_id)[:32]
+        rest = [reply for reply in replies if not reply.urgent]
+        rows = [reply for reply in replies if reply.urgent]
+        if rest:
+            listed = ["\n".join([r.text, *(f"{i} {o.label}" for i, o in enumerate(r.options, 1))]) for r in rest[:-1]]
+            rows.append(Reply("\n\n".join([*listed, rest[-1].text]), rest[-1].options))
+        for index, reply in enumerate(rows):
+            kind = "urgent" if reply.urgent else "reply"
+            await enqueue(
+                turn.session, kind=kind, channel=turn.inbound.channel, address=turn.inbound.address,
+                body=reply.text, dedupe_key=f"{kind}:spool:{key}:{index}", contact_id=turn.contact.id,
+                options=reply.options, now=turn.now,
+            )
 
     async def _respond(self, turn: _Turn) -> None:
         text = turn.inbound.text
@@ -512,7 +612,7 @@ class Engine:
             session.add(
                 InboundMessage(
                     channel=inbound.channel, provider_id=None, contact_id=contact.id, text=inbound.text,
-                    status="failed", error=f"{type(exc).__name__}: {exc} (provider id {inbound.provider_id})",
+                    status="failed", error=f"{type(exc).__name__}: {exc}",
                     received_at=now,
                 )
             )

@@ -5,15 +5,17 @@ These are plain values so that the console, SMS and Telegram adapters share one 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
-__all__ = ["MAX_TEXT", "Channel", "Inbound", "Option", "Reply", "clean_text"]
+__all__ = ["MAX_ADDRESS", "MAX_TEXT", "Channel", "Inbound", "Option", "Reply", "clean_text", "storable_address"]
 
 Channel = Literal["console", "sms", "telegram"]
 MAX_TEXT = 4000  # longer messages are kept in full in the inbound log but read only this far
+MAX_ADDRESS = 64  # ``Contact.address``: a phone number or chat id is far shorter
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
 
 
@@ -62,3 +64,17 @@ class Inbound:
 def clean_text(text: str) -> str:
     """Remove characters that are never meant (control codes, zero-width marks) and trim space."""
     return _CONTROL.sub("", text.replace("\r\n", "\n")).strip()
+
+
+def storable_address(address: str) -> str:
+    """The sender's address as it can be stored: control characters (a NUL byte) removed, and one
+    too long for the column shortened with a hash of the whole, so that it stays one person's.
+
+    No real phone number or chat id is touched; a malformed one must not make a family's message
+    unstorable (PostgreSQL refuses NUL bytes and over-long values, where SQLite took them).
+    """
+    address = _CONTROL.sub("", address).strip()
+    if len(address) <= MAX_ADDRESS:
+        return address
+    digest = hashlib.sha256(address.encode()).hexdigest()[:16]
+    return f"{address[: MAX_ADDRESS - len(digest) - 1]}~{digest}"

@@ -4,7 +4,8 @@ A conversation is read, changed and written back for every message. Two messages
 arriving together must not interleave, so transactions are serialised per backend:
 
 * SQLite: every transaction starts with ``BEGIN IMMEDIATE`` (the default deferred ``BEGIN``
-  fails with "database is locked" under concurrency), in WAL mode, with a busy timeout. Within one
+  fails with "database is locked" under concurrency), in WAL mode, with a busy timeout (30 s, or
+  the URL's ``?timeout=`` in seconds: a webhook should fail over to the spool before Twilio's 15 s). Within one
   process, transactions also queue on an asyncio lock: SQLite has one writer at a time anyway, and
   a fair queue beats SQLite's sleep-and-retry busy handler (measured in ``bench/engine.py``).
 * PostgreSQL: the conversation row is read with ``SELECT … FOR UPDATE`` (see ``conversations``);
@@ -39,12 +40,13 @@ class Database:
     def __init__(self, url: str, *, pool_size: int = 10, null_pool: bool = False) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
-        kwargs: dict[str, Any] = {}
+        # Parameters (a family's words) never appear in an error's text, so never in a log line.
+        kwargs: dict[str, Any] = {"hide_parameters": True}
         if null_pool:
             kwargs["poolclass"] = NullPool
         elif not self.is_sqlite:
             kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
-        if self.is_sqlite:
+        if self.is_sqlite and "timeout=" not in url:  # the busy timeout; ``?timeout=2`` in the URL sets it
             kwargs["connect_args"] = {"timeout": 30}
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
@@ -92,7 +94,6 @@ def _serialise_sqlite(engine: AsyncEngine) -> None:
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")

@@ -109,7 +109,12 @@ class InboundMessage(SQLModel, table=True):
     """Every message received: the provider's id de-duplicates retries; the text means nothing is lost.
 
     ``status`` is ``handled`` once the engine committed its work, or ``failed`` when handling
-    raised: the text is then kept so staff can see it (never silently dropped).
+    raised: the text is then kept so staff can see it (never silently dropped). ``provider_id`` is
+    a SHA-256 of the channel and the provider's id (``store.conversations.provider_key``); after
+    "forget me" the row stays, unlinked and emptied, so a replayed old request is still recognised.
+    ``replies`` are the replies the turn produced, sent again if the provider retries after a
+    crash between commit and reply; ``replayed`` marks a message replayed from the spool, whose
+    replies went out through the outbox (a provider's later retry then gets nothing more).
     """
 
     __table_args__ = (UniqueConstraint("channel", "provider_id", name="uq_inbound_channel_provider_id"),)
@@ -122,6 +127,8 @@ class InboundMessage(SQLModel, table=True):
     status: str = Field(default="handled", max_length=16)
     error: str | None = Field(default=None, sa_column=text_column())
     received_at: datetime = Field(default_factory=utcnow, index=True)
+    replies: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(portable_json(), nullable=True))
+    replayed: bool = False
 
 
 class Subscription(SQLModel, table=True):
@@ -212,6 +219,9 @@ class Concern(SQLModel, table=True):
     closed_at: datetime | None = None
     escalated_at: datetime | None = None
     last_alert_at: datetime | None = None
+    # Who was alerted: "prison" (its own safer custody target), "national" (the national triage
+    # target, "*"), or "console" (no target configured: only the console's triage inbox sees it).
+    routed_to: str | None = Field(default=None, max_length=16, index=True)
 
 
 class ConcernEvent(SQLModel, table=True):
