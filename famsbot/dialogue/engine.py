@@ -198,12 +198,11 @@ class Engine:
             self.spool.remove(entry)
 
     async def _handle(self, session: AsyncSession, inbound: Inbound, now: datetime, replayed: bool) -> Outcome:
+        if duplicate := await self._redelivered(session, inbound, replayed):
+            return duplicate  # before anything is created: a replay after "forget me" re-creates nobody
         contact, conversation = await load_locked(session, inbound.channel, inbound.address, now)
-        if inbound.provider_id:
-            before = await handled_before(session, inbound.channel, inbound.provider_id)
-            if before is not None:  # a redelivery: the same replies again, unless the outbox sent them
-                replies = [] if before.replayed or replayed else stored_replies(before.replies)
-                return Outcome(replies, duplicate=True)
+        if duplicate := await self._redelivered(session, inbound, replayed):
+            return duplicate  # the same message, delivered twice at once: the other one won the lock
         record = InboundMessage(
             channel=inbound.channel, contact_id=contact.id, text=inbound.text, received_at=now, replayed=replayed,
             provider_id=provider_key(inbound.channel, inbound.provider_id) if inbound.provider_id else None,
@@ -223,6 +222,13 @@ class Engine:
             await self._queue(turn, replies)
             return Outcome([])
         return Outcome(replies)
+
+    async def _redelivered(self, session: AsyncSession, inbound: Inbound, replayed: bool) -> Outcome | None:
+        """A message handled before: the same replies again, unless they went out through the outbox."""
+        before = await handled_before(session, inbound.channel, inbound.provider_id) if inbound.provider_id else None
+        if before is None:
+            return None
+        return Outcome([] if before.replayed or replayed else stored_replies(before.replies), duplicate=True)
 
     def _after_spool(self, turn: _Turn, entry: Spooled | None) -> list[Reply]:
         """A message the spool kept: say it is answered late, and do not repeat the route given then."""

@@ -4,8 +4,9 @@ Every message a family sends is kept in ``inboundmessage`` for two reasons: its 
 redelivered message being handled twice, and its text means nothing is lost if handling fails. Both
 are short-lived needs. Telegram redelivers an update for at most 24 hours and Twilio retries a
 webhook within seconds; what the person answered is kept in ``answer`` and a concern keeps their
-words verbatim. So after ``INBOUND_TEXT_DAYS`` the text of a *handled* message is cleared; the row
-(provider id, time) stays for de-duplication and counts.
+words verbatim. So after ``INBOUND_TEXT_DAYS`` the text of a *handled* message, and the replies
+stored with it (which may repeat the family's words), are cleared; the row (hashed provider id,
+time) stays for de-duplication and counts.
 
 Seven days follows GOV.UK Notify's default retention of message content and RapidPro's channel
 logs (messaging-platforms §3, §4.4). Messages whose handling *failed* are not touched: they are the
@@ -34,7 +35,7 @@ async def purge_inbound_texts(db: Database, now: datetime) -> int:
         update(InboundMessage)
         .where(col(InboundMessage.status) == "handled", col(InboundMessage.received_at) < cutoff,
                col(InboundMessage.text) != "")
-        .values(text="")
+        .values(text="", replies=None)
     )  # fmt: skip
     async with db.transaction() as session:
         result = await session.exec(statement)
