@@ -9,6 +9,7 @@ from famsbot.clock import FixedClock
 from famsbot.config import Settings
 from famsbot.dialogue.engine import Engine
 from famsbot.dialogue.messages import Inbound
+from famsbot.store.conversations import provider_key
 from famsbot.store.database import Database
 from famsbot.store.models import Answer, Contact, InboundMessage
 from tests.support.chat import Chat
@@ -54,7 +55,8 @@ async def test_a_retry_arriving_during_the_first_delivery_is_handled_once(
     first, second = Engine(db, settings, clock=clock), Engine(db, settings, clock=clock)
     await Chat(first, address=ADDRESS).say("hi")
     message = Inbound("sms", ADDRESS, "1", provider_id="SMretried")
-    results = await asyncio.gather(first.handle(message), second.handle(message))
-    assert sorted(len(r) for r in results) == [0, 1]
-    assert len(await all_rows(db, InboundMessage, provider_id="SMretried")) == 1
+    results = await asyncio.gather(first.take(message), second.take(message))
+    assert sorted(r.duplicate for r in results) == [False, True]
+    assert results[0].replies == results[1].replies  # the retry is answered as the first was
+    assert len(await all_rows(db, InboundMessage, provider_id=provider_key("sms", "SMretried"))) == 1
     assert len(await all_rows(db, Answer)) == 1
