@@ -7,6 +7,7 @@ settings, content and the clock.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,6 +15,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from famsbot.clock import Clock, SystemClock
+from famsbot.concerns.alerts import routing_gaps
 from famsbot.config import Settings, get_settings
 from famsbot.content.loader import Content, get_content
 from famsbot.dialogue.engine import Engine
@@ -24,6 +26,8 @@ from famsbot.web.deps import DbDep
 from famsbot.web.replay import replaying
 
 __all__ = ["create_app"]
+
+log = logging.getLogger(__name__)
 
 
 def create_app(
@@ -36,6 +40,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        for gap in routing_gaps(settings, content.prisons):  # said once, where whoever deploys will see it
+            log.warning("concern routing: %s", gap)
         db = await open_database(settings.database_url)
         app.state.db = db
         app.state.engine = engine = Engine(db, settings, content=content, clock=clock)

@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     duty_targets: Annotated[dict[str, AlertTarget], NoDecode] = Field(
         default_factory=dict, validation_alias=_env("FAMSBOT_DUTY_TARGETS")
     )
+    # Who has the national triage target ("*" in FAMSBOT_ALERT_TARGETS), as families are told it.
+    triage_team: str = Field("the famsbot duty team", validation_alias=_env("FAMSBOT_TRIAGE_TEAM"))
     urgent_ack_minutes: float = Field(15.0, validation_alias=_env("FAMSBOT_URGENT_ACK_MINUTES"))
     concern_ack_hours: float = Field(24.0, validation_alias=_env("FAMSBOT_CONCERN_ACK_HOURS"))
 

@@ -1,7 +1,8 @@
 """Who may see which concerns: the one place every concern query is scoped.
 
 Safer custody staff see their own prison's concerns, admins see all (including concerns whose
-prison is not known yet), PACT staff see none. A concern outside someone's scope is reported as
+prison is not known yet), triage staff see the national triage queue (concerns no prison team was
+alerted to), PACT staff see none. A concern outside someone's scope is reported as
 *not found*, never *forbidden*, so the console does not reveal that it exists.
 """
 
@@ -15,10 +16,17 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from famsbot.errors import AccessDenied, ConcernNotFound
-from famsbot.staff.roles import ADMIN, SAFER_CUSTODY, sees_concerns
+from famsbot.staff.roles import ADMIN, SAFER_CUSTODY, TRIAGE, sees_concerns
 from famsbot.store.models import Concern, StaffUser
 
-__all__ = ["ConcernNotFound", "concern_for", "require_concern_role", "visible_to"]
+__all__ = ["TRIAGE_ROUTES", "ConcernNotFound", "concern_for", "in_triage", "require_concern_role", "visible_to"]
+
+TRIAGE_ROUTES = ("national", "console")  # ``Concern.routed_to`` of a concern no prison team was alerted to
+
+
+def in_triage() -> ColumnElement[bool]:
+    """The national triage queue: concerns whose alerts reached no prison's own team."""
+    return col(Concern.routed_to).in_(TRIAGE_ROUTES)
 
 
 
@@ -37,6 +45,8 @@ def visible_to(staff: StaffUser) -> ColumnElement[bool]:
         return true()
     if staff.role == SAFER_CUSTODY and staff.prison_id:
         return col(Concern.prison_id) == staff.prison_id
+    if staff.role == TRIAGE:
+        return in_triage()
     return false()
 
 

@@ -1,11 +1,16 @@
 """Where a concern's alerts go, what they say, and queueing them in the outbox.
 
 Targets are configuration (``FAMSBOT_ALERT_TARGETS`` and ``FAMSBOT_DUTY_TARGETS``): per prison id, a
-Telegram staff chat and/or an SMS number. The key ``"*"`` is the fallback for any prison without its
-own entry and for a concern whose prison the family has not named yet (the service's own on-call,
-say). With nothing configured, as on the embedded default, an alert is still queued, on the
-``console`` channel to ``safer-custody:<prison>`` (or ``duty:<prison>``), so that it is visible
-locally and no concern is ever stored without an alert row.
+Telegram staff chat and/or an SMS number. The key ``"*"`` is the national triage target: for any
+prison without its own entry and for a concern whose prison the family has not named yet (the
+service's own team, ``FAMSBOT_TRIAGE_TEAM``). With neither, as on the embedded default, an alert is
+still queued, on the ``console`` channel to ``safer-custody:<prison>`` (or ``duty:<prison>``), so
+that no concern is ever stored without an alert row; but it reaches nobody's phone, only the
+console's triage inbox.
+
+Where an alert really went is the concern's *route* (:func:`alert_route`, kept in
+``Concern.routed_to``): ``prison``, ``national`` or ``console``. The family is told exactly that
+(``concerns.record``): "the safer custody team has it" only when that team was alerted.
 
 An alert is read on a phone by whoever holds the staff chat or the duty phone, outside the console's
 login, so it carries no personal data: no name, no prison number, not the family's words. It says
@@ -14,7 +19,7 @@ how urgent, the reference, the prison, when it was raised, and where to open it 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,11 +34,14 @@ from famsbot.store.outbox import enqueue
 __all__ = [
     "ANY_PRISON",
     "NO_PRISON",
+    "Routing",
     "Target",
+    "alert_route",
     "alert_text",
     "console_link",
     "duty_targets",
     "queue_alerts",
+    "routing_gaps",
     "safer_custody_targets",
     "waited",
 ]
@@ -55,7 +63,19 @@ class Target:
 
 
 def _configured(targets: Mapping[str, AlertTarget], prison_id: str | None) -> list[Target]:
-    target = (targets.get(prison_id) if prison_id else None) or targets.get(ANY_PRISON)
+    own = targets.get(prison_id) if prison_id else None
+    return _targets_of(own) or _targets_of(targets.get(ANY_PRISON))
+
+
+@dataclass(frozen=True, slots=True)
+class Routing:
+    """Who a concern's alerts reach: ``prison`` (its own team), ``national`` (``"*"``) or ``console``."""
+
+    route: str
+    targets: list[Target]
+
+
+def _targets_of(target: AlertTarget | None) -> list[Target]:
     if target is None:
         return []
     found = []
@@ -66,11 +86,34 @@ def _configured(targets: Mapping[str, AlertTarget], prison_id: str | None) -> li
     return found
 
 
+def alert_route(settings: Settings, prison_id: str | None) -> Routing:
+    """Where a concern about ``prison_id`` is alerted, and whether that is the prison's own team."""
+    if own := _targets_of(settings.alert_targets.get(prison_id) if prison_id else None):
+        return Routing("prison", own)
+    if national := _targets_of(settings.alert_targets.get(ANY_PRISON)):
+        return Routing("national", national)
+    return Routing("console", [Target("console", f"safer-custody:{prison_id or NO_PRISON}")])
+
+
 def safer_custody_targets(settings: Settings, prison_id: str | None) -> list[Target]:
     """Where a prison's safer custody alerts go; the console when none is configured."""
-    return _configured(settings.alert_targets, prison_id) or [
-        Target("console", f"safer-custody:{prison_id or NO_PRISON}")
-    ]
+    return alert_route(settings, prison_id).targets
+
+
+def routing_gaps(settings: Settings, prison_ids: Iterable[str]) -> list[str]:
+    """What ``famsbot serve`` warns about at start-up: concerns that would reach no prison team."""
+    missing = sorted(p for p in prison_ids if not _targets_of(settings.alert_targets.get(p)))
+    national = bool(_targets_of(settings.alert_targets.get(ANY_PRISON)))
+    gaps = []
+    if missing:
+        shown = ", ".join(missing[:10]) + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
+        where = "the national triage target" if national else "nobody but the console's triage inbox"
+        gaps.append(f"{len(missing)} prison(s) have no safer custody alert target ({shown}): their concerns "
+                     f"go to {where}, and families are told so")  # fmt: skip
+    if not national:
+        gaps.append('no national triage target ("*" in FAMSBOT_ALERT_TARGETS): a concern whose prison has no '
+                    "target, or is not known, alerts nobody's phone")  # fmt: skip
+    return gaps
 
 
 def duty_targets(settings: Settings, prison_id: str | None) -> list[Target]:

@@ -17,11 +17,13 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from famsbot.concerns.access import require_concern_role, visible_to
+from famsbot.concerns.access import in_triage, require_concern_role, visible_to
 from famsbot.config import Settings
 from famsbot.store.models import Concern, ConcernEvent, StaffUser
 
-__all__ = ["STATUS_FILTERS", "InboxRow", "ack_deadline", "inbox", "is_overdue", "owner_email", "timeline"]
+__all__ = [
+    "STATUS_FILTERS", "TRIAGE_QUEUE", "InboxRow", "ack_deadline", "inbox", "is_overdue", "owner_email", "timeline",
+]
 
 STATUS_FILTERS: Final = {
     "open": ("new", "acknowledged"),
@@ -31,6 +33,7 @@ STATUS_FILTERS: Final = {
     "all": ("new", "acknowledged", "closed"),
 }
 LIMIT = 200
+TRIAGE_QUEUE = "triage"  # in place of a prison id: the concerns no prison team was alerted to
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,9 @@ async def inbox(session: AsyncSession, staff: StaffUser, *, status: str = "open"
         .outerjoin(owner, col(owner.id) == Concern.owner_id)
         .where(visible_to(staff), col(Concern.status).in_(STATUS_FILTERS.get(status, STATUS_FILTERS["open"])))
     )
-    if prison_id:
+    if prison_id == TRIAGE_QUEUE:
+        query = query.where(in_triage())
+    elif prison_id:
         query = query.where(Concern.prison_id == prison_id)
     if status == "closed":
         query = query.order_by(col(Concern.closed_at).desc(), col(Concern.id).desc())

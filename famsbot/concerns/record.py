@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from famsbot.concerns.alerts import alert_text, queue_alerts, safer_custody_targets
+from famsbot.concerns.alerts import alert_route, alert_text, queue_alerts
 from famsbot.concerns.reference import NO_PRISON_CODE, new_reference
 from famsbot.content.loader import Content
 from famsbot.content.schema import Prison
@@ -83,7 +83,7 @@ class SaveConcern:
                 return []
             concern = await _create(ctx, answers)
             if concern.urgent:
-                replies.append(_urgent_reply(ctx.content, concern, "concern.recorded_urgent"))
+                replies.append(_urgent_reply(ctx, concern, "concern.recorded_urgent"))
         else:
             replies.extend(await _update(ctx, concern, answers, self.text, self.urgent_message))
             if changed := _copy_answers(concern, answers):
@@ -195,11 +195,13 @@ async def _update(
         key = "concern.alert_urgent" if concern.urgent else "concern.alert_new"
         await _alert(ctx, concern, key, f"alert:{concern.id}:{prison_id}")
         prison = ctx.content.prisons[prison_id]
-        if concern.urgent:
+        if concern.urgent and concern.routed_to == "prison":
             replies.append(Reply(
                 ctx.content.text("concern.rerouted_urgent", prison=prison.name, switchboard=prison.switchboard.number),
                 urgent=True,
             ))
+        elif concern.urgent:
+            replies.append(Reply(_routed(ctx, concern), urgent=True))
     signals = sorted(set(concern.signals) | {str(s) for s in answers.get("signals") or []})
     if answers.get("urgent") and not concern.urgent:
         concern.urgent = True
@@ -208,7 +210,7 @@ async def _update(
         add_event(ctx.session, concern, "urgent_raised", ctx.now, actor="family",
                   note=text if urgent_message else None, signals=signals)
         await _alert(ctx, concern, "concern.alert_now_urgent", f"alert:{concern.id}:urgent")
-        replies.append(_urgent_reply(ctx.content, concern, "concern.now_urgent"))
+        replies.append(_urgent_reply(ctx, concern, "concern.now_urgent"))
     elif urgent_message:
         concern.signals = signals
         if text and text != concern.verbatim:
@@ -218,13 +220,16 @@ async def _update(
 
 
 async def _alert(ctx: EffectContext, concern: Concern, text_key: str, dedupe: str) -> None:
-    targets = safer_custody_targets(ctx.settings, concern.prison_id)
+    routing = alert_route(ctx.settings, concern.prison_id)
     since = urgent_since(concern) if text_key == "concern.alert_now_urgent" else None
     body = alert_text(ctx.content, ctx.settings, concern, text_key, ctx.now, since)
-    queued = await queue_alerts(ctx.session, concern, targets, kind="alert", body=body, dedupe=dedupe, now=ctx.now)
+    queued = await queue_alerts(
+        ctx.session, concern, routing.targets, kind="alert", body=body, dedupe=dedupe, now=ctx.now
+    )
     if queued:
         concern.last_alert_at = ctx.now
-        add_event(ctx.session, concern, "alerted", ctx.now, targets=queued, urgent=concern.urgent)
+        concern.routed_to = routing.route
+        add_event(ctx.session, concern, "alerted", ctx.now, targets=queued, urgent=concern.urgent, route=routing.route)
 
 
 def _copy_answers(concern: Concern, answers: dict[str, Any]) -> list[str]:
@@ -272,11 +277,28 @@ def _prison(content: Content, concern: Concern) -> Prison | None:
     return content.prisons.get(concern.prison_id) if concern.prison_id else None
 
 
-def _urgent_reply(content: Content, concern: Concern, key: str) -> Reply:
+def _urgent_reply(ctx: EffectContext, concern: Concern, key: str) -> Reply:
+    """"I'm passing this to the prison's team" only when that team is alerted; otherwise the truth."""
+    content = ctx.content
+    if concern.routed_to != "prison":
+        routed = _routed(ctx, concern)
+        return Reply(f"{content.text('concern.marked_urgent')} {routed}" if key.endswith("now_urgent") else routed)
     prison = _prison(content, concern)
     if prison is None:
         return Reply(content.text(f"{key}_no_prison", reference=concern.reference))
     return Reply(content.text(key, prison=prison.name, reference=concern.reference))
+
+
+def _routed(ctx: EffectContext, concern: Concern) -> str:
+    """An urgent concern no prison team is alerted to: who has it, if anyone, and whom to ring."""
+    content, prison = ctx.content, _prison(ctx.content, concern)
+    route = "national" if concern.routed_to == "national" else "unconnected"
+    values = {"reference": concern.reference, "team": ctx.settings.triage_team,
+              "families_helpline": content.phone("families_helpline").number}  # fmt: skip
+    if prison is None:
+        return content.text(f"concern.recorded_urgent_{route}_no_prison", **values)
+    return content.text(f"concern.recorded_urgent_{route}", prison=prison.name,
+                        switchboard=prison.switchboard.number, **values)  # fmt: skip
 
 
 def _final_replies(ctx: EffectContext, concern: Concern, created: bool) -> list[Reply]:
@@ -285,7 +307,10 @@ def _final_replies(ctx: EffectContext, concern: Concern, created: bool) -> list[
     prison = _prison(content, concern)
     name = prison.name if prison else content.text("concern.alert_no_prison")
     key = "concern.sent" if created else "concern.details_added"
-    first = [content.text(key, prison=name, reference=concern.reference)]
+    if created and concern.routed_to != "prison":  # no prison team was alerted: never say it was
+        route = "national" if concern.routed_to == "national" else "unconnected"
+        key = f"concern.sent_{route}" + ("" if prison else "_no_prison")
+    first = [content.text(key, prison=name, reference=concern.reference, team=ctx.settings.triage_team)]
     if prison is not None and prison.safer_custody is not None:
         hours = f" ({prison.safer_custody.hours})" if prison.safer_custody.hours else ""
         first.append(content.text("concern.ring_safer_custody", number=prison.safer_custody.number, hours=hours))

@@ -41,6 +41,12 @@ KIND_LABELS = {
     "urgent_message": "Further urgent message from the family",
     "viewed": "Viewed",
 }
+# Who an "alerted" event really reached (``Concern.routed_to``): never "safer custody" when it was not.
+ROUTE_LABELS = {
+    "prison": "Safer custody alerted",
+    "national": "Passed to national triage: this prison's team is not connected",
+    "console": "Nobody alerted automatically: no team is connected for this prison (triage inbox only)",
+}
 DETAIL_LABELS = {
     "acct_requested": "Family asked for an ACCT to be opened",
     "contact": "How the family wants to hear back",
@@ -127,6 +133,9 @@ def _entry(event: ConcernEvent, deliveries: dict[int, str]) -> TimelineEntry:
         detail = f"Reasons: {data['reasons']}" if data.get("reasons") else None
     elif event.kind == "message":
         body = data.get("body")
+    elif event.kind == "alerted" and data.get("route") in ROUTE_LABELS:
+        label = ROUTE_LABELS[str(data["route"])]
+        detail = f"Sent to: {', '.join(str(t) for t in data.get('targets') or [])}"
     elif event.kind == "escalated" and data.get("waited_minutes") is not None:
         detail = f"Waited {data['waited_minutes']} min; reminder sent and passed to the duty contact."
     note = None if event.kind == "message" else event.note

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from famsbot.staff.roles import ADMIN, PACT, SAFER_CUSTODY
+from famsbot.staff.roles import ADMIN, PACT, SAFER_CUSTODY, TRIAGE
 from famsbot.store.models import StaffUser
 
 __all__ = ["NAV", "NavItem", "nav_for"]
@@ -22,7 +22,7 @@ class NavItem:
 
 
 NAV: list[NavItem] = [
-    NavItem("Concerns", "/staff/concerns", (SAFER_CUSTODY, ADMIN)),
+    NavItem("Concerns", "/staff/concerns", (SAFER_CUSTODY, ADMIN, TRIAGE)),
     NavItem("Family-day notices", "/staff/broadcasts", (PACT, ADMIN)),
     NavItem("Staff accounts", "/staff/users", (ADMIN,)),
 ]

@@ -1,7 +1,9 @@
 """Staff roles, and which prisons each may see.
 
 ``safer_custody`` and ``pact`` staff belong to one prison; an ``admin`` belongs to none and sees
-all. Keeping the rule here (not in each query) means a new role cannot quietly widen access.
+all; ``triage`` staff belong to none and work the national triage queue: the concerns no prison
+team was alerted to (``Concern.routed_to`` is ``national`` or ``console``). Keeping the rule here
+(not in each query) means a new role cannot quietly widen access.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ __all__ = [
     "PRISON_IDS",
     "ROLES",
     "SAFER_CUSTODY",
+    "TRIAGE",
     "account_problems",
     "sees_concerns",
     "sends_notices",
@@ -27,7 +30,8 @@ __all__ = [
 SAFER_CUSTODY: Final = "safer_custody"
 PACT: Final = "pact"
 ADMIN: Final = "admin"
-ROLES: Final = (SAFER_CUSTODY, PACT, ADMIN)
+TRIAGE: Final = "triage"
+ROLES: Final = (SAFER_CUSTODY, PACT, ADMIN, TRIAGE)
 
 
 def account_problems(role: str, prison_id: str | None) -> list[str]:
@@ -36,6 +40,8 @@ def account_problems(role: str, prison_id: str | None) -> list[str]:
         return [f"role must be one of {', '.join(ROLES)}, not {role!r}"]
     if role == ADMIN:
         return [] if prison_id is None else ["an admin sees every prison: give no --prison"]
+    if role == TRIAGE:
+        return [] if prison_id is None else ["triage works the national queue of every prison: give no --prison"]
     if prison_id is None:
         return [f"a {role} account belongs to one prison: give --prison ({', '.join(PRISON_IDS)})"]
     if prison_id not in PRISON_IDS:
@@ -45,7 +51,7 @@ def account_problems(role: str, prison_id: str | None) -> list[str]:
 
 def sees_concerns(staff: StaffUser) -> bool:
     """PACT staff send family-day notices; welfare concerns are for safer custody and admins only."""
-    return staff.role in (SAFER_CUSTODY, ADMIN)
+    return staff.role in (SAFER_CUSTODY, ADMIN, TRIAGE)
 
 
 def sends_notices(staff: StaffUser) -> bool:

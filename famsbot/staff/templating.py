@@ -22,7 +22,7 @@ _templates = Jinja2Templates(directory=TEMPLATES)
 _templates.env.filters.update(humanise=humanise, london=london, london_time=london_time)
 _templates.env.globals.update(
     version=__version__,
-    role_labels={"safer_custody": "Safer custody", "pact": "PACT", "admin": "Admin"},
+    role_labels={"safer_custody": "Safer custody", "pact": "PACT", "admin": "Admin", "triage": "Triage"},
     status_labels={"open": "Open (new and acknowledged)", "new": "New", "acknowledged": "Acknowledged",
                    "closed": "Closed", "all": "All"},
 )

@@ -18,7 +18,7 @@ from starlette.responses import RedirectResponse, Response
 from famsbot.concerns import actions
 from famsbot.concerns.access import concern_for, require_concern_role
 from famsbot.concerns.family import family_route
-from famsbot.concerns.inbox import STATUS_FILTERS, inbox, is_overdue
+from famsbot.concerns.inbox import STATUS_FILTERS, TRIAGE_QUEUE, inbox, is_overdue
 from famsbot.content.loader import PRISON_IDS
 from famsbot.staff.concern_view import concern_view
 from famsbot.staff.preview import preview
@@ -39,7 +39,7 @@ POLL_SECONDS = 15
 
 def _filters(staff: StaffUser, status: str | None, prison: str | None) -> tuple[str, str | None]:
     status = status if status in STATUS_FILTERS else "open"
-    prison = prison if staff.role == ADMIN and prison in PRISON_IDS else None
+    prison = prison if staff.role == ADMIN and (prison in PRISON_IDS or prison == TRIAGE_QUEUE) else None
     return status, prison
 
 
@@ -52,7 +52,8 @@ async def _inbox_context(db: DbDep, signed: Signed, clock: ClockDep, content: Co
     now = clock.now()
     return {
         "rows": rows, "status": status, "prison": prison, "now": now, "statuses": list(STATUS_FILTERS),
-        "prisons": {pid: p.name for pid, p in content.prisons.items()}, "poll_seconds": POLL_SECONDS,
+        "prisons": {TRIAGE_QUEUE: "National triage queue", **{pid: p.name for pid, p in content.prisons.items()}},
+        "poll_seconds": POLL_SECONDS,
         "overdue": {row.concern.id: is_overdue(row.concern, now, settings) for row in rows},
     }
 
