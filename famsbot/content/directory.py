@@ -82,6 +82,7 @@ class DirectoryPrison(BaseModel):
     aliases: list[str] = Field(default_factory=list)
     towns: list[str] = Field(default_factory=list)
     weak_names: list[str] = Field(default_factory=list)  # everyday words ("send"): need "HMP"/"prison" beside
+    site_words: list[str] = Field(default_factory=list)  # pick this site among its group ("remand")
     finder_slug: str | None = None
     address: Fact | None = None
     address_cy: Fact | None = None

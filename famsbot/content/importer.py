@@ -63,12 +63,27 @@ SITES: Mapping[str, tuple[str, str | None, str, str]] = {
     "PFI": ("peterborough-female", None, "Peterborough Female", "peterborough"),
 }
 # Names that are everyday words: recognised only with "HMP", "prison"… beside them, or alone.
-WEAK_NAMES: Mapping[str, list[str]] = {"SDI": ["send"], "FDI": ["ford"], "MTI": ["mount"], "HLI": ["hull"]}
+WEAK_NAMES: Mapping[str, list[str]] = {"SDI": ["send"], "FDI": ["ford"], "MTI": ["mount"]}
+# Words that pick one site of a shared name ("bullingdon remand", "Parc YOI", "Norwich F wing").
+# Single letters count only in a short reply (see policy/prisons.py).
+SITE_WORDS: Mapping[str, list[str]] = {
+    "bullingdon-convicted": ["convicted", "sentenced"], "bullingdon-remand": ["remand", "remanded"],
+    "winchester-convicted": ["convicted", "sentenced"], "winchester-remand": ["remand", "remanded"],
+    "highpoint-north": ["north"], "highpoint-south": ["south"],
+    "hatfield-lakes": ["lakes", "lake"], "hatfield-open": ["open"],
+    "liverpool": ["social"], "liverpool-closed-visits": ["closed"],
+    "norwich-a-b-c-e-m": ["a", "b", "c", "e", "m"], "norwich-f-g-h-l": ["f", "g", "h", "l"],
+    "norwich-britannia-house": ["britannia", "house"],
+    "feltham-a": ["a", "children", "boys"], "feltham-b": ["b", "young adults"],
+    "parc": ["adult", "adults", "men"], "parc-yoi": ["yoi", "young", "youth", "boys", "troseddwyr", "ifanc"],
+    "peterborough": ["male", "men", "mens"], "peterborough-female": ["female", "women", "womens", "woman", "ladies"],
+}
 # Names families use that no directory source spells out, each with where it comes from.
 NICKNAMES: Mapping[str, list[str]] = {
     "MRI": ["strangeways"],  # gov.uk Manchester page copy: "known as Strangeways until 1994"
-    "IWI": ["parkhurst"],  # the booking data's file for this prison: IWI-isle-of-wight-parkhurst.yml
+    "IWI": ["parkhurst", "isle of white"],  # booking data file IWI-isle-of-wight-parkhurst.yml; a common spelling
     "WSI": ["the scrubs", "scrubs"],  # a shortening of the register's name
+    "LEI": ["armley"],  # the district of Leeds the prison stands in, by which many know it
 }
 # Towns that are everyday words or another well-known place, never used to recognise a prison.
 _NOT_TOWNS = {"march", "newport"}
@@ -267,6 +282,7 @@ class _Builder:
         entry["aliases"] = sorted(a for a in aliases if a)
         entry["towns"] = sorted(t for t in towns if t.lower() not in {a for a in entry["aliases"]})
         entry["weak_names"] = WEAK_NAMES.get(self.code, [])
+        entry["site_words"] = SITE_WORDS.get(entry["id"], [])
 
     def _address(self, entry: dict[str, Any]) -> None:
         addresses = (self.reg or {}).get("addresses") or []

@@ -105,7 +105,8 @@ def _names(prison: DirectoryPrison) -> PrisonNames:
     names = [prison.name, prison.short_name, prison.group.replace("-", " "), *prison.aliases]
     if prison.name_cy:
         names.append(prison.name_cy)
-    return PrisonNames(prison.id, names, prison.towns, code=prison.nomis_id, weak=prison.weak_names, label=prison.name)
+    return PrisonNames(prison.id, names, prison.towns, code=prison.nomis_id, weak=prison.weak_names, label=prison.name,
+                       site_words=prison.site_words)
 
 
 def _read_yaml(path: Path, problems: list[str]) -> Any:

@@ -45,6 +45,7 @@ class PrisonNames:
     code: str | None = None
     weak: Sequence[str] = ()  # names that are everyday words: need a qualifier beside them
     label: str | None = None
+    site_words: Sequence[str] = ()  # pick this one among prisons sharing a name ("remand")
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ class PrisonIndex:
         self.prisons = {p.id: p for p in prisons}
         self._phrases: dict[str, _Phrase] = {}
         self._codes: dict[str, set[str]] = {}
+        self._towns: dict[str, set[str]] = {}  # every town phrase, even where a name outranks it
         for prison in prisons:
             if prison.code:
                 self._codes.setdefault(prison.code.upper(), set()).add(prison.id)
@@ -93,6 +95,7 @@ class PrisonIndex:
                 self._add(name, prison.id, NAME, weak=strip_prison_words(name) in prison.weak)
             for town in prison.towns:
                 self._add(town, prison.id, TOWN)
+                self._towns.setdefault(strip_prison_words(town), set()).add(prison.id)
         self._longest = max((len(p.split(" ")) for p in self._phrases), default=1)
         vocabulary = {w for phrase in self._phrases for w in phrase.split(" ")}
         joined = {p.replace(" ", "") for p in self._phrases if " " in p}
@@ -104,6 +107,10 @@ class PrisonIndex:
 
     def __len__(self) -> int:
         return len(self.prisons)
+
+    def clear_cache(self) -> None:
+        """Forget cached answers (benchmarks measure the cold path)."""
+        self._cache.clear()
 
     def _add(self, text: str, prison_id: str, tier: int, *, weak: bool = False) -> None:
         phrase = strip_prison_words(text)
@@ -134,6 +141,7 @@ class PrisonIndex:
         raw = tokens(text.replace("/", " "))
         if not raw:
             return PrisonMatch()
+        raw = [w.replace("'", "") for w in raw]  # "guy's marsh"
         kept = [(i, w) for i, w in enumerate(raw) if w not in _GENERIC]
         words = [w for _, w in kept]
         found = self._scan(raw, kept, words)
@@ -143,7 +151,22 @@ class PrisonIndex:
                 found = self._scan(raw, kept, corrected)
         if found is None:
             found = self._joined(raw, kept, words)
+        if found is not None and len(found.candidates) > 1:
+            found = self.narrow(found, text)
         return found or PrisonMatch()
+
+    def narrow(self, found: PrisonMatch, text: str) -> PrisonMatch:
+        """Among prisons sharing a name, the one whose site words the text uses ("bullingdon remand")."""
+        words = tokens(text.replace("/", " ").replace(",", " "))
+        padded = f" {' '.join(words)} ".replace(" hmp yoi ", " hmp ")  # "HMP/YOI" names no site
+        short = len(words) <= 4
+        chosen = [
+            i for i in found.candidates
+            if any((len(w) > 1 or short) and f" {w} " in padded for w in self.prisons[i].site_words)
+        ]
+        if len(chosen) == 1:
+            return PrisonMatch((chosen[0],), found.how, found.words)
+        return found
 
     def _code(self, text: str) -> tuple[str, ...] | None:
         """A NOMIS code: the whole message in any case ("msi"), or in capitals inside one ("MSI")."""
@@ -172,6 +195,10 @@ class PrisonIndex:
         hits = [h for h in hits if not any(o is not h and o[0] <= h[0] and h[1] <= o[1] and o[1] - o[0] > h[1] - h[0]
                                            for o in hits)]
         best = min(h[2] for h in hits)
+        named = [h for h in hits if h[2] == best]
+        if len(named) > 1:  # "New Hall, Wakefield": a name that is also the other prison's town is its town
+            ids_named = set().union(*(h[3] for h in named))
+            hits = [h for h in named if not (self._towns.get(h[4], set()) & (ids_named - h[3]))] or named
         named: set[str] = set()
         phrases = []
         for hit in hits:
@@ -187,7 +214,8 @@ class PrisonIndex:
             return True
         first, last = kept[start][0], kept[end - 1][0]
         near = {*raw[max(first - 2, 0) : first], *raw[last + 1 : last + 3]}
-        return bool(near & _QUALIFIERS)
+        before = raw[first - 1] if first > 0 else ""
+        return bool(near & _QUALIFIERS) or before == "at" or (before == "the" and raw[first] == "mount")
 
     def _joined(self, raw: list[str], kept: list[tuple[int, str]], words: list[str]) -> PrisonMatch | None:
         """Last try: two or three words run together and misspelt ("wormwood scrub", "stokeheat")."""
