@@ -195,10 +195,10 @@ class PrisonIndex:
         hits = [h for h in hits if not any(o is not h and o[0] <= h[0] and h[1] <= o[1] and o[1] - o[0] > h[1] - h[0]
                                            for o in hits)]
         best = min(h[2] for h in hits)
-        named = [h for h in hits if h[2] == best]
-        if len(named) > 1:  # "New Hall, Wakefield": a name that is also the other prison's town is its town
-            ids_named = set().union(*(h[3] for h in named))
-            hits = [h for h in named if not (self._towns.get(h[4], set()) & (ids_named - h[3]))] or named
+        top = [h for h in hits if h[2] == best]
+        if len(top) > 1:  # "New Hall, Wakefield": a name that is also the other prison's town is its town
+            ids_top: set[str] = set().union(*(h[3] for h in top))
+            hits = [h for h in top if not (self._towns.get(h[4], set()) & (ids_top - h[3]))] or top
         named: set[str] = set()
         phrases = []
         for hit in hits:
