@@ -14,6 +14,7 @@ from pathlib import Path
 
 from famsbot.config import get_settings
 from famsbot.errors import ConfigError, ContentError
+from famsbot.prisons_cli import add_import_command, add_prisons_commands
 from famsbot.staff.cli import add_staff_commands
 
 __all__ = ["main"]
@@ -154,6 +155,7 @@ def _parser() -> argparse.ArgumentParser:
     check = content.add_parser("check", help="validate all content; exit 1 on any problem")
     check.add_argument("--root", metavar="DIR", help="check a draft content folder instead of the installed one")
     check.set_defaults(run=_content_check)
+    add_import_command(content)
 
     serve = commands.add_parser("serve", help="run the web app: webhooks, staff console, health")
     serve.add_argument("--host", default="127.0.0.1")
@@ -179,6 +181,7 @@ def _parser() -> argparse.ArgumentParser:
     flows.set_defaults(run=_flows)
 
     add_staff_commands(commands)
+    add_prisons_commands(commands)
     return parser
 
 

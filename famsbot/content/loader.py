@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Iterator
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +18,10 @@ import yaml
 from pydantic import ValidationError
 
 from famsbot.channels.gsm import non_gsm7_chars
+from famsbot.content.directory import Directory, DirectoryPrison, load_directory
 from famsbot.content.schema import REQUIRED_FACTS, REQUIRED_PHONES, Fact, National, Phone, Prison
 from famsbot.errors import ContentError
-from famsbot.policy.prisons import PrisonNames
+from famsbot.policy.prisons import PrisonIndex, PrisonNames
 
 __all__ = ["CONTENT_DIR", "Content", "Texts", "get_content", "load_content"]
 
@@ -62,11 +63,16 @@ class Texts:
 
 @dataclass(frozen=True)
 class Content:
-    """Everything the bot may say, validated."""
+    """Everything the bot may say, validated.
+
+    ``prisons`` are the hand-written, richly sourced seed prisons; ``directory`` is every prison in
+    England and Wales (``content/directory``), the seed prisons included, with their NOMIS codes.
+    """
 
     prisons: dict[str, Prison]
     national: National
     texts: Texts
+    directory: Directory = field(default_factory=lambda: Directory([]))
 
     def prison(self, prison_id: str) -> Prison:
         return self.prisons[prison_id]
@@ -80,9 +86,27 @@ class Content:
     def fact(self, name: str) -> Fact:
         return self.national.facts[name]
 
-    @property
-    def prison_names(self) -> list[PrisonNames]:
-        return [PrisonNames(p.id, [p.name, *p.aliases], p.towns) for p in self.prisons.values()]
+    @cached_property
+    def prison_names(self) -> PrisonIndex:
+        """The seed prisons' names, indexed once (callers that can only handle seed prisons)."""
+        return PrisonIndex([PrisonNames(p.id, [p.name, *p.aliases], p.towns) for p in self.prisons.values()])
+
+    @cached_property
+    def prison_index(self) -> PrisonIndex:
+        """Every prison in the directory, indexed once: names, Welsh names, towns, NOMIS codes."""
+        return PrisonIndex([_names(p) for p in self.directory])
+
+    def place(self, key: object) -> DirectoryPrison | None:
+        """The directory entry for an id or NOMIS code (``"MSI"`` → Maidstone), or ``None``."""
+        return self.directory.get(key) if isinstance(key, str) else None
+
+
+def _names(prison: DirectoryPrison) -> PrisonNames:
+    names = [prison.name, prison.short_name, prison.group.replace("-", " "), *prison.aliases]
+    if prison.name_cy:
+        names.append(prison.name_cy)
+    return PrisonNames(prison.id, names, prison.towns, code=prison.nomis_id, weak=prison.weak_names, label=prison.name,
+                       site_words=prison.site_words)
 
 
 def _read_yaml(path: Path, problems: list[str]) -> Any:
@@ -193,10 +217,22 @@ def load_content(root: Path = CONTENT_DIR, language: str = "en") -> Content:
     prisons = _load_prisons(root, problems)
     national = _load_national(root, problems)
     texts = _load_texts(root, language, problems)
+    directory = load_directory(root / "directory" / "prisons.json", problems)
     problems.extend(_fact_problems(prisons, national))
+    problems.extend(_directory_problems(directory, prisons))
     if problems or national is None:
         raise ContentError(problems or ["national.yaml could not be loaded"])
-    return Content(prisons=prisons, national=national, texts=texts)
+    return Content(prisons=prisons, national=national, texts=texts, directory=directory)
+
+
+def _directory_problems(directory: Directory, prisons: dict[str, Prison]) -> list[str]:
+    """The directory must hold every seed prison, and everything in it must be SMS-safe."""
+    problems = [f"directory/prisons.json: seed prison {p!r} is missing" for p in prisons if p not in directory]
+    for prison in directory:
+        for fact in (prison.name, prison.short_name, prison.name_cy or "", prison.site or ""):
+            if bad := non_gsm7_chars(fact):
+                problems.append(f"directory/{prison.id}: not SMS-safe (GSM-7): {''.join(sorted(bad))!r}")
+    return problems
 
 
 @lru_cache(maxsize=1)

@@ -93,6 +93,7 @@ def _next_session(prison: Prison, now: datetime) -> tuple[datetime, Session]:
 def test_the_packaged_content_loads_without_problems(tmp_path: Path) -> None:
     # Only our files: other people's wording files must not make this test fail.
     shutil.copytree(CONTENT_DIR / "prisons", tmp_path / "prisons")
+    shutil.copytree(CONTENT_DIR / "directory", tmp_path / "directory")
     shutil.copy(CONTENT_DIR / "national.yaml", tmp_path / "national.yaml")
     (tmp_path / "texts" / "en").mkdir(parents=True)
 
