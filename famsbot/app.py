@@ -19,6 +19,7 @@ from famsbot.concerns.alerts import routing_gaps
 from famsbot.config import Settings, get_settings
 from famsbot.content.loader import Content, get_content
 from famsbot.dialogue.engine import Engine
+from famsbot.staff.hardening import install as install_console_guards
 from famsbot.staff.routes import router as staff_router
 from famsbot.store.migrate import open_database
 from famsbot.web.channels import channels_running, include_webhooks
@@ -68,4 +69,5 @@ def create_app(
 
     include_webhooks(app, settings)  # Telegram and Twilio routes, for the channels that are configured
     app.include_router(staff_router, prefix="/staff")  # the console; its static files at /staff/static
+    install_console_guards(app)  # security headers and error pages for everything under /staff
     return app

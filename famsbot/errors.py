@@ -12,6 +12,7 @@ provider or which query failed::
      ├── AccessDenied                staff asked for something outside their role or prison
      │    ├── LoginRequired          no live session: sign in (again)
      │    ├── LoginRefused           wrong email or password, or too many attempts
+     │    ├── PasswordChangeRequired signed in with a one-time code: choose a password first
      │    ├── CsrfRefused            a state-changing request without the session's CSRF token
      │    └── NotFound               nothing here this member of staff may see
      │         ├── ConcernNotFound   no such concern, or another prison's (indistinguishable)
@@ -47,6 +48,7 @@ __all__ = [
     "LoginRequired",
     "MaybeSent",
     "NotFound",
+    "PasswordChangeRequired",
     "PermanentChannelError",
     "RateLimited",
     "TransientChannelError",
@@ -92,6 +94,10 @@ class LoginRefused(AccessDenied):
     def __init__(self, retry_after: timedelta | None = None) -> None:
         self.retry_after = retry_after
         super().__init__("too many attempts" if retry_after else "wrong email or password")
+
+
+class PasswordChangeRequired(AccessDenied):
+    """Signed in with an admin's one-time code: nothing else until a new password is chosen."""
 
 
 class CsrfRefused(AccessDenied):

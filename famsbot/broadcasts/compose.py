@@ -74,7 +74,9 @@ async def create_broadcast(
     require_sender_for(staff, draft.prison_id)
     key = request_key if _REQUEST_KEY.fullmatch(request_key) else None
     if key is not None and (existing := await _by_key(session, key)) is not None:
-        return existing
+        if _same_form(existing, staff, draft):
+            return existing
+        key = None  # someone else's key (copied, or guessed): a new broadcast, never theirs
     families = await subscribers(session, draft.prison_id)
     if not families:
         name = content.prison(draft.prison_id).name
@@ -105,9 +107,14 @@ async def send_broadcast(
     except IntegrityError:
         async with db.transaction() as session:
             existing = await _by_key(session, request_key)
-        if existing is None:
+        if existing is None or not _same_form(existing, staff, draft):
             raise
         return existing
+
+
+def _same_form(broadcast: Broadcast, staff: StaffUser, draft: Draft) -> bool:
+    """A request key only ever finds the broadcast its own sender made for the same prison."""
+    return broadcast.created_by == staff.id and broadcast.prison_id == draft.prison_id
 
 
 async def _by_key(session: AsyncSession, key: str) -> Broadcast | None:

@@ -25,6 +25,7 @@ NAV: list[NavItem] = [
     NavItem("Concerns", "/staff/concerns", (SAFER_CUSTODY, ADMIN, TRIAGE)),
     NavItem("Family-day notices", "/staff/broadcasts", (PACT, ADMIN)),
     NavItem("Staff accounts", "/staff/users", (ADMIN,)),
+    NavItem("Security trail", "/staff/security", (ADMIN,)),
 ]
 
 

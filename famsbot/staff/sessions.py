@@ -113,11 +113,17 @@ async def revoke_session(session: AsyncSession, token: str, now: datetime) -> No
     )
 
 
-async def revoke_all(session: AsyncSession, staff_id: int, now: datetime) -> int:
-    """End every session of one member of staff (they left the team, or a device was lost)."""
-    result = await session.exec(
+async def revoke_all(session: AsyncSession, staff_id: int, now: datetime, *, keep_token_hash: str | None = None) -> int:
+    """End every session of one member of staff (they left the team, or a device was lost).
+
+    ``keep_token_hash`` spares one session: the one changing its own password.
+    """
+    query = (
         update(StaffSession)
         .where(col(StaffSession.staff_id) == staff_id, col(StaffSession.revoked_at).is_(None))
         .values(revoked_at=now)
     )
+    if keep_token_hash:
+        query = query.where(col(StaffSession.token_hash) != keep_token_hash)
+    result = await session.exec(query)
     return int(result.rowcount or 0)

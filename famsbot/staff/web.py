@@ -4,27 +4,27 @@ Routes ask for ``SignedDep`` (any signed-in staff), ``PassiveDep`` (the same, fo
 refreshes that must not keep an idle session alive) or ``CsrfDep`` (signed in *and* the request
 carries the session's CSRF token: every POST). ``StaffRoute`` turns the refusals raised anywhere
 below a route into pages: login needed → the login page; not in scope → 404; wrong role or bad
-CSRF token → 403. It also adds the headers every console response needs (no caching of personal
-data, no framing, a strict Content-Security-Policy).
+CSRF token → 403; a one-time code used to sign in → choose a password first. The headers every
+console response needs are added by ``famsbot.staff.hardening``, for static files and errors too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import Depends, Request
 from fastapi.routing import APIRoute
 from starlette.responses import RedirectResponse, Response
 
+import famsbot.staff.hardening  # noqa: F401 - registers the ``staffid`` path convertor before routes use it
 from famsbot.clock import Clock
 from famsbot.config import Settings
-from famsbot.errors import AccessDenied, CsrfRefused, FamsbotError, LoginRequired, NotFound
+from famsbot.errors import AccessDenied, CsrfRefused, FamsbotError, LoginRequired, NotFound, PasswordChangeRequired
 from famsbot.staff.csrf import submitted_token, tokens_match
-from famsbot.staff.sessions import ABSOLUTE_TIMEOUT, Signed, load_session
+from famsbot.staff.sessions import Signed, load_session
 from famsbot.staff.templating import is_htmx, render
-from famsbot.staff.throttle import LoginThrottle
 from famsbot.web.deps import ClockDep, DbDep
 
 __all__ = [
@@ -38,38 +38,24 @@ __all__ = [
     "StaffRoute",
     "clear_session_cookie",
     "client_address",
-    "login_throttle",
     "set_session_cookie",
 ]
 
 COOKIE = "famsbot_staff"
 COOKIE_PATH = "/staff"
-SECURITY_HEADERS = {
-    "Cache-Control": "no-store",
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
-        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
-    ),
-    "Referrer-Policy": "same-origin",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-}
-
-
-
-
-
-
-
+PASSWORD_PATHS = ("/staff/account/password", "/staff/logout")
 
 def _is_https(settings: Settings) -> bool:
     return (settings.public_url or "").startswith("https://")
 
 
 def set_session_cookie(response: Response, token: str, settings: Settings) -> None:
-    """``HttpOnly`` (no script can read it), ``SameSite=Lax`` (not sent on cross-site POSTs), ``Secure`` on https."""
-    response.set_cookie(COOKIE, token, max_age=int(ABSOLUTE_TIMEOUT.total_seconds()), path=COOKIE_PATH,
-                        httponly=True, samesite="lax", secure=_is_https(settings))
+    """``HttpOnly`` (no script can read it), ``SameSite=Lax`` (not sent on cross-site POSTs), ``Secure`` on https.
+
+    A *session* cookie (no ``Max-Age``): on a shared prison PC it goes when the browser closes. The
+    server still ends the session after the idle and absolute timeouts, whichever comes first.
+    """
+    response.set_cookie(COOKIE, token, path=COOKIE_PATH, httponly=True, samesite="lax", secure=_is_https(settings))
 
 
 def clear_session_cookie(response: Response, settings: Settings) -> None:
@@ -81,14 +67,6 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def login_throttle(request: Request) -> LoginThrottle:
-    """The app's login throttle, made on first use (one per app, so tests never share counts)."""
-    state = request.app.state
-    if getattr(state, "staff_login_throttle", None) is None:
-        state.staff_login_throttle = LoginThrottle()
-    return cast(LoginThrottle, state.staff_login_throttle)
-
-
 async def _signed(request: Request, db: DbDep, clock: Clock, *, touch: bool) -> Signed:
     token = request.cookies.get(COOKIE)
     if not token:
@@ -97,6 +75,8 @@ async def _signed(request: Request, db: DbDep, clock: Clock, *, touch: bool) -> 
         signed = await load_session(session, token, clock.now(), touch=touch)
     if signed is None:
         raise LoginRequired()
+    if signed.staff.must_change_password and request.url.path not in PASSWORD_PATHS:
+        raise PasswordChangeRequired()
     return signed
 
 
@@ -138,6 +118,10 @@ def _refusal(request: Request, exc: Exception) -> Response | None:
     """The page for a refusal; most specific first (they all share the ``AccessDenied`` family)."""
     if isinstance(exc, LoginRequired):
         return _login_redirect(request)
+    if isinstance(exc, PasswordChangeRequired):
+        if is_htmx(request):
+            return Response(status_code=401, headers={"HX-Redirect": PASSWORD_PATHS[0]})
+        return RedirectResponse(PASSWORD_PATHS[0], status_code=303)
     if isinstance(exc, NotFound):
         return render(request, "error.html", status_code=404, title="Not found",
                       message="There is nothing here, or it is not something your account can see.")
@@ -152,7 +136,7 @@ def _refusal(request: Request, exc: Exception) -> Response | None:
 
 
 class StaffRoute(APIRoute):
-    """Every console route: refusals become pages, and every response gets the security headers."""
+    """Every console route: refusals become pages (the security headers are added for every response)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -165,8 +149,6 @@ class StaffRoute(APIRoute):
                 if refusal is None:
                     raise
                 response = refusal
-            for name, value in SECURITY_HEADERS.items():
-                response.headers.setdefault(name, value)
             return response
 
         return guarded

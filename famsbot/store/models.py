@@ -26,6 +26,7 @@ __all__ = [
     "InboundMessage",
     "Outbox",
     "RateSlot",
+    "SecurityEvent",
     "StaffSession",
     "StaffUser",
     "Subscription",
@@ -172,6 +173,8 @@ class StaffUser(SQLModel, table=True):
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None
+    totp_secret: str | None = Field(default=None, max_length=64)  # set once two-factor sign-in is confirmed
+    must_change_password: bool = False  # signed in with a one-time code from an admin: choose a password first
 
 
 class StaffSession(SQLModel, table=True):
@@ -185,6 +188,23 @@ class StaffSession(SQLModel, table=True):
     last_seen_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
     revoked_at: datetime | None = None
+
+
+class SecurityEvent(SQLModel, table=True):
+    """The console's security audit trail: sign-ins, failures, slow-downs and account changes.
+
+    ``email`` is the account concerned (as typed, for a failed sign-in to an unknown one), ``actor``
+    who did it (the same person, or the admin who changed their account), ``address`` where from.
+    The login throttle counts recent failures here, so every web worker sees the same counts.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    kind: str = Field(max_length=32, index=True)
+    email: str = Field(default="", max_length=254, index=True)
+    actor: str = Field(default="", max_length=254)
+    address: str = Field(default="", max_length=64, index=True)
+    detail: str | None = Field(default=None, sa_column=text_column())
 
 
 class Concern(SQLModel, table=True):

@@ -21,7 +21,9 @@ from famsbot.clock import Clock
 from famsbot.config import Settings
 from tests.support.concerns import PASSWORD
 
-__all__ = ["Console", "console"]
+__all__ = ["OFFICE", "Console", "console"]
+
+OFFICE = "203.0.113.7"  # the client address of every console test unless it says otherwise
 
 _PAGE_TOKEN = re.compile(r'"X-CSRF-Token": "([^"]+)"')
 _FORM_TOKEN = re.compile(r'name="csrf_token" value="([^"]*)"')
@@ -77,10 +79,11 @@ class Console:
 
 
 @asynccontextmanager
-async def console(settings: Settings, clock: Clock, *, base_url: str = "http://famsbot.test") -> AsyncIterator[Console]:
-    """A fresh app (with its own login throttle) and a client with an empty cookie jar."""
+async def console(settings: Settings, clock: Clock, *, base_url: str = "http://famsbot.test",
+                  address: str = OFFICE) -> AsyncIterator[Console]:
+    """A fresh app (a web worker of its own) and a client at ``address`` with an empty cookie jar."""
     app = create_app(settings, clock=clock)
-    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 51000))
+    transport = httpx.ASGITransport(app=app, client=(address, 51000))
     async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport,
                                                                     base_url=base_url) as client:
         yield Console(client, app)

@@ -11,9 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import APIRouter
-from fastapi.staticfiles import StaticFiles
 
-from famsbot.staff.routes import auth, broadcasts, concerns, users
+from famsbot.staff.hardening import ConsoleStatic
+from famsbot.staff.routes import account, auth, broadcasts, concerns, security, users
 
 __all__ = ["STATIC", "router"]
 
@@ -24,4 +24,6 @@ router.include_router(auth.router)
 router.include_router(concerns.router)
 router.include_router(broadcasts.router)
 router.include_router(users.router)
-router.mount("/static", StaticFiles(directory=STATIC), name="staff-static")
+router.include_router(security.router)
+router.include_router(account.router)
+router.mount("/static", ConsoleStatic(directory=STATIC), name="staff-static")

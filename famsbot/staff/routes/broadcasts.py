@@ -165,14 +165,14 @@ async def _page_context(signed: Signed, db: DbDep, clock: ClockDep, content: Con
     }  # fmt: skip
 
 
-@router.get("/broadcasts/{broadcast_id}")
+@router.get("/broadcasts/{broadcast_id:staffid}")
 async def broadcast_page(request: Request, broadcast_id: int, signed: SignedDep, db: DbDep, clock: ClockDep,
                          content: ContentDep, settings: SettingsDep, cancelled: int | None = None) -> Response:
     context = await _page_context(signed, db, clock, content, settings, broadcast_id)
     return render(request, "broadcast.html", signed=signed, withdrawn=cancelled, **context)
 
 
-@router.get("/broadcasts/{broadcast_id}/progress")
+@router.get("/broadcasts/{broadcast_id:staffid}/progress")
 async def progress_fragment(request: Request, broadcast_id: int, signed: PassiveDep, db: DbDep, clock: ClockDep,
                             content: ContentDep, settings: SettingsDep) -> Response:
     """The progress section alone, for the page's refresh (which does not keep an idle session alive)."""
@@ -180,7 +180,7 @@ async def progress_fragment(request: Request, broadcast_id: int, signed: Passive
     return render(request, "_broadcast_progress.html", signed=signed, **context)
 
 
-@router.post("/broadcasts/{broadcast_id}/cancel")
+@router.post("/broadcasts/{broadcast_id:staffid}/cancel")
 async def cancel(request: Request, broadcast_id: int, signed: CsrfDep, db: DbDep, clock: ClockDep,
                  content: ContentDep, settings: SettingsDep) -> Response:
     try:

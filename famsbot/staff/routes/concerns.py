@@ -94,7 +94,7 @@ async def _concern_page(request: Request, signed: Signed, db: DbDep, clock: Cloc
     )
 
 
-@router.get("/concerns/{concern_id}")
+@router.get("/concerns/{concern_id:staffid}")
 async def concern_page(request: Request, concern_id: int, signed: SignedDep, db: DbDep, clock: ClockDep,
                        content: ContentDep, settings: SettingsDep) -> Response:
     return await _concern_page(request, signed, db, clock, content, settings, concern_id, fragment=False,
@@ -120,7 +120,7 @@ async def _act(request: Request, signed: Signed, db: DbDep, clock: ClockDep, con
                                notice=notice)
 
 
-@router.post("/concerns/{concern_id}/acknowledge")
+@router.post("/concerns/{concern_id:staffid}/acknowledge")
 async def acknowledge(request: Request, concern_id: int, signed: CsrfDep, db: DbDep, clock: ClockDep,
                       content: ContentDep, settings: SettingsDep) -> Response:
     async def run(session: AsyncSession) -> object:
@@ -130,7 +130,7 @@ async def acknowledge(request: Request, concern_id: int, signed: CsrfDep, db: Db
                       notice="Acknowledged: you now have this concern.")
 
 
-@router.post("/concerns/{concern_id}/notes")
+@router.post("/concerns/{concern_id:staffid}/notes")
 async def add_note(request: Request, concern_id: int, signed: CsrfDep, db: DbDep, clock: ClockDep,
                    content: ContentDep, settings: SettingsDep, note: FormText = "") -> Response:
     async def run(session: AsyncSession) -> object:
@@ -140,7 +140,7 @@ async def add_note(request: Request, concern_id: int, signed: CsrfDep, db: DbDep
                       notice="Note added. It is internal: the family does not see it.")
 
 
-@router.post("/concerns/{concern_id}/outcome")
+@router.post("/concerns/{concern_id:staffid}/outcome")
 async def record_outcome(request: Request, concern_id: int, signed: CsrfDep, db: DbDep, clock: ClockDep,
                          content: ContentDep, settings: SettingsDep, outcome: FormText = "",
                          reasons: FormText = "", outcome_note: FormText = "") -> Response:
@@ -153,7 +153,7 @@ async def record_outcome(request: Request, concern_id: int, signed: CsrfDep, db:
                       notice="Outcome recorded.")
 
 
-@router.post("/concerns/{concern_id}/messages")
+@router.post("/concerns/{concern_id:staffid}/messages")
 async def send_message(request: Request, concern_id: int, signed: CsrfDep, db: DbDep, clock: ClockDep,
                        content: ContentDep, settings: SettingsDep, body: FormText = "",
                        nonce: FormText = "") -> Response:
@@ -165,7 +165,7 @@ async def send_message(request: Request, concern_id: int, signed: CsrfDep, db: D
                       notice="Message queued for the family. It appears in the timeline below.")
 
 
-@router.post("/concerns/{concern_id}/messages/preview")
+@router.post("/concerns/{concern_id:staffid}/messages/preview")
 async def message_preview(request: Request, concern_id: int, signed: CsrfDep, db: DbDep, content: ContentDep,
                           body: FormText = "") -> Response:
     """The live character and SMS-segment count under the message box."""
@@ -176,7 +176,7 @@ async def message_preview(request: Request, concern_id: int, signed: CsrfDep, db
     return render(request, "_message_preview.html", signed=signed, preview=preview(content, concern, body, channel))
 
 
-@router.post("/concerns/{concern_id}/close")
+@router.post("/concerns/{concern_id:staffid}/close")
 async def close(request: Request, concern_id: int, signed: CsrfDep, db: DbDep, clock: ClockDep,
                 content: ContentDep, settings: SettingsDep, close_note: FormText = "") -> Response:
     async def run(session: AsyncSession) -> object:

@@ -12,10 +12,11 @@ from starlette.responses import RedirectResponse, Response
 
 from famsbot.errors import AccessDenied
 from famsbot.staff.accounts import list_staff, set_active
+from famsbot.staff.audit import record
 from famsbot.staff.roles import ADMIN
 from famsbot.staff.sessions import Signed, revoke_all
 from famsbot.staff.templating import render
-from famsbot.staff.web import CsrfDep, NotFound, SignedDep, StaffRoute
+from famsbot.staff.web import CsrfDep, NotFound, SignedDep, StaffRoute, client_address
 from famsbot.store.models import StaffSession, StaffUser
 from famsbot.web.deps import ClockDep, ContentDep, DbDep
 
@@ -62,18 +63,21 @@ async def _target(session: AsyncSession, user_id: int) -> StaffUser:
     return user
 
 
-@router.post("/users/{user_id}/revoke")
-async def revoke(user_id: int, signed: CsrfDep, db: DbDep, clock: ClockDep) -> Response:
+@router.post("/users/{user_id:staffid}/revoke")
+async def revoke(request: Request, user_id: int, signed: CsrfDep, db: DbDep, clock: ClockDep) -> Response:
     """Sign someone out everywhere (a lost device, a shared password)."""
     _admin(signed)
+    now = clock.now()
     async with db.transaction() as session:
         user = await _target(session, user_id)
         if user.id is not None:
-            await revoke_all(session, user.id, clock.now())
+            ended = await revoke_all(session, user.id, now)
+            record(session, "signed_out_everywhere", email=user.email, actor=signed.staff.email,
+                   address=client_address(request), now=now, detail=f"{ended} session(s) ended")
     return RedirectResponse("/staff/users", status_code=303)
 
 
-@router.post("/users/{user_id}/deactivate")
+@router.post("/users/{user_id:staffid}/deactivate")
 async def deactivate(request: Request, user_id: int, signed: CsrfDep, db: DbDep, clock: ClockDep,
                      content: ContentDep) -> Response:
     """Switch an account off and end its sessions (someone left the team)."""
@@ -81,14 +85,22 @@ async def deactivate(request: Request, user_id: int, signed: CsrfDep, db: DbDep,
     if user_id == signed.staff.id:
         return await _page(request, signed, db, clock, content, status_code=422,
                            error="You cannot deactivate your own account: ask another admin.")
-    async with db.transaction() as session:
-        await set_active(session, await _target(session, user_id), False, clock.now())
+    await _switch(request, signed, db, clock, user_id, active=False)
     return RedirectResponse("/staff/users", status_code=303)
 
 
-@router.post("/users/{user_id}/reactivate")
-async def reactivate(user_id: int, signed: CsrfDep, db: DbDep, clock: ClockDep) -> Response:
+@router.post("/users/{user_id:staffid}/reactivate")
+async def reactivate(request: Request, user_id: int, signed: CsrfDep, db: DbDep, clock: ClockDep) -> Response:
     _admin(signed)
-    async with db.transaction() as session:
-        await set_active(session, await _target(session, user_id), True, clock.now())
+    await _switch(request, signed, db, clock, user_id, active=True)
     return RedirectResponse("/staff/users", status_code=303)
+
+
+async def _switch(request: Request, signed: Signed, db: DbDep, clock: ClockDep, user_id: int, *,
+                  active: bool) -> None:
+    now = clock.now()
+    async with db.transaction() as session:
+        user = await _target(session, user_id)
+        ended = await set_active(session, user, active, now)
+        record(session, "reactivated" if active else "deactivated", email=user.email, actor=signed.staff.email,
+               address=client_address(request), now=now, detail=None if active else f"{ended} session(s) ended")
