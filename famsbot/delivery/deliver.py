@@ -1,7 +1,6 @@
 """Sending one claimed outbox row and recording what happened: shared by every executor.
 
-The in-process dispatcher (SQLite) and the procrastinate job (PostgreSQL) differ only in how they
-get a claimed row; from there it is this code::
+The dispatcher claims rows (``claims``); from there it is this code::
 
     quiet hours? ─► earlier send unresolved? ─► sending slot ─► still wanted? + mark started ─► provider ─► record
     (eligibility)   (ambiguous: ask, or not)    (ratelimit)    (eligibility, one transaction)
@@ -28,7 +27,9 @@ duplicate; see that module for Telegram.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -50,6 +51,7 @@ from famsbot.delivery.status import BULK_KINDS, FAILED, QUEUED, SENT, SKIPPED, i
 from famsbot.dialogue.messages import Option
 from famsbot.errors import ChannelError, MaybeSent, PermanentChannelError, RateLimited, Unreachable
 from famsbot.policy.quiet_hours import QuietHours
+from famsbot.store.availability import Patience, unavailable
 from famsbot.store.database import Database
 from famsbot.store.models import Outbox
 
@@ -59,6 +61,7 @@ log = logging.getLogger(__name__)
 NO_SENDER_WAIT = timedelta(minutes=5)  # a channel without credentials: look again later, count nothing
 BULK_WITHIN = 2.0  # seconds: a broadcast never books a sending slot further ahead, so alerts and
 # replies, which may book any slot, never wait behind more than this much of a broadcast
+RECORD_PATIENCE = 60.0  # seconds a send that went keeps trying to record itself while the database is away
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +105,7 @@ class Delivery:
         self.quiet = quiet or QuietHours.off()
         self._looks: Batch[Outbox, Drop | bool] = Batch(db, self._apply_looks)
         self._records: Batch[tuple[Outbox, Sent, datetime], str] = Batch(db, _apply_records)
+        self._recording = Patience("recording sends", log, first=0.2, cap=2.0)
 
     async def deliver(self, row: Outbox) -> Outcome:
         """Send one row this process has claimed, and record the outcome."""
@@ -199,8 +203,20 @@ class Delivery:
                                    keep_mark=maybe_sent or not sending)
 
     async def _sent(self, row: Outbox, sent: Sent) -> Outcome:
-        """Record the provider's acceptance (batched with other sends' records)."""
-        return Outcome(row.id or 0, await self._records.submit((row, sent, self.clock.now())))
+        """Record the provider's acceptance (batched with other sends' records). The message has gone:
+        if the database is away, keep trying for up to ``RECORD_PATIENCE`` rather than leave the row
+        in doubt (on Telegram an alert in doubt is sent again)."""
+        deadline = time.monotonic() + RECORD_PATIENCE
+        while True:
+            try:
+                status = await self._records.submit((row, sent, self.clock.now()))
+            except Exception as exc:
+                if not unavailable(exc) or time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(self._recording.failed(exc))
+                continue
+            self._recording.succeeded()
+            return Outcome(row.id or 0, status)
 
     async def _requeue(
         self, row: Outbox, at: datetime, error: str | None, *, counted: bool, keep_mark: bool = False

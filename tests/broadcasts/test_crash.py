@@ -25,9 +25,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import procrastinate
 import pytest
-from sqlalchemy import text, update
+from sqlalchemy import update
 from sqlmodel import col
 
 from famsbot.clock import FixedClock, SystemClock
@@ -42,7 +41,6 @@ from famsbot.errors import MaybeSent
 from famsbot.store.database import Database
 from famsbot.store.models import Outbox
 from famsbot.store.outbox import enqueue
-from famsbot.worker.queue import app
 from tests.support.broadcasts import add_subscriber, add_subscribers, chat, phone, queue_broadcast
 from tests.support.concerns import add_staff
 from tests.support.fake_telegram import FakeTelegram
@@ -249,33 +247,17 @@ async def nothing_queued(db: Database) -> bool:
     return not await all_rows(db, Outbox, status="queued")
 
 
-async def clear_job_queue(db: Database) -> None:
-    if not db.is_sqlite:
-        async with db.transaction() as session:
-            await session.exec(text("TRUNCATE procrastinate_jobs, procrastinate_events, "  # type: ignore[call-overload]
-                                    "procrastinate_periodic_defers, procrastinate_workers RESTART IDENTITY CASCADE"))
-
-
-async def after_the_lease(db: Database, postgres_url: str | None) -> None:
-    """Two minutes on, compressed: the dead worker's leases have run out, and (PostgreSQL) its jobs,
-    left "doing" without a heartbeat, are retried as the every-minute ``retry_stalled_jobs`` does."""
+async def after_the_lease(db: Database) -> None:
+    """Two minutes on, compressed: the dead worker's leases have run out."""
     past = SystemClock().now() - timedelta(seconds=1)
     async with db.transaction() as session:
         await session.exec(update(Outbox).where(col(Outbox.lease_until).is_not(None)).values(lease_until=past))
-    if postgres_url is not None:
-        conninfo = postgres_url.replace("postgresql+psycopg://", "postgresql://")
-        with app.replace_connector(procrastinate.PsycopgConnector(conninfo=conninfo)):
-            async with app.open_async():
-                for job in await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=0):
-                    await app.job_manager.retry_job(job)
 
 
 async def test_kill_the_worker_process_mid_broadcast_and_start_it_again(
-    db: Database, slow_fakes: tuple[FakeTelegram, FakeTwilio], tmp_path: Path, request: pytest.FixtureRequest
+    db: Database, slow_fakes: tuple[FakeTelegram, FakeTwilio], tmp_path: Path
 ) -> None:
     telegram, twilio = slow_fakes
-    postgres_url = None if db.is_sqlite else request.getfixturevalue("postgres_url")
-    await clear_job_queue(db)
     staff = await add_staff(db, "pact@maidstone.test", role="pact")
     for n in range(120):  # interleaved, so that both channels are busy whatever order rows are taken in
         await add_subscriber(db, "sms", phone(n))
@@ -293,7 +275,7 @@ async def test_kill_the_worker_process_mid_broadcast_and_start_it_again(
         delivered_at_kill = len(twilio.messages) + telegram.sent_count
         assert 0 < delivered_at_kill < 240, log.read_text()[-3000:]
 
-        await after_the_lease(db, postgres_url)
+        await after_the_lease(db)
         worker = start_worker(env, log)
         await eventually(lambda: nothing_queued(db), within=90)
     finally:
