@@ -31,7 +31,7 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -43,11 +43,12 @@ from famsbot.clock import Clock, SystemClock
 from famsbot.delivery.ambiguous import SETTLE, settle
 from famsbot.delivery.backoff import MAX_ATTEMPTS, retry_delay
 from famsbot.delivery.batching import Batch
+from famsbot.delivery.claims import lease_for
 from famsbot.delivery.eligibility import Drop, held, verdicts
 from famsbot.delivery.message import OutgoingMessage, Sender, Senders, Sent
 from famsbot.delivery.ratelimit import Busy, Pacer
 from famsbot.delivery.recipients import mark_unreachable
-from famsbot.delivery.status import BULK_KINDS, FAILED, QUEUED, SENT, SKIPPED, is_forward
+from famsbot.delivery.status import BULK_KINDS, FAILED, QUEUED, SENT, SKIPPED, URGENT_KINDS, is_forward
 from famsbot.dialogue.messages import Option
 from famsbot.errors import ChannelError, MaybeSent, PermanentChannelError, RateLimited, Unreachable
 from famsbot.policy.quiet_hours import QuietHours
@@ -123,7 +124,7 @@ class Delivery:
         sending = False  # has this turn called the provider's send? (until then, an old mark stays)
         try:
             if row.send_started_at is not None:
-                settled = await settle(row, sender, message)
+                settled = await settle(row, sender, message, self._recorded)
                 if settled is not None and settled.sent is not None:
                     return await self._sent(row, settled.sent)
                 if settled is not None and settled.status is not None:
@@ -150,6 +151,12 @@ class Delivery:
         except Exception as exc:  # noqa: BLE001 - anything else may work next time (or is a bug: logged)
             return await self._retry(row, exc, sending=sending)
         return await self._sent(row, sent)
+
+    async def _recorded(self, provider_ids: Collection[str]) -> set[str]:
+        """Which of these provider ids other outbox rows have recorded as theirs."""
+        query = select(Outbox.provider_id).where(col(Outbox.provider_id).in_(list(provider_ids)))
+        async with self.db.transaction() as session:
+            return {found for found in (await session.exec(query)).all() if found is not None}
 
     async def release(self, row: Outbox, until: datetime) -> Outcome:
         """Give a claimed row back unsent (an earlier message to the same person must go first)."""
@@ -178,7 +185,9 @@ class Delivery:
         going = [row.id for row in rows if row.id not in drops]
         marked: set[int] = set()
         if going:
-            found = await session.exec(_MARK_STARTED, params={"outbox_ids": going, "owner": self.owner, "at": now})
+            params = {"outbox_ids": going, "owner": self.owner, "at": now,
+                      "urgent_until": now + lease_for("alert"), "until": now + lease_for("reply")}  # fmt: skip
+            found = await session.exec(_MARK_STARTED, params=params)
             marked = set(found.scalars().all())
         for row in rows:
             if row.id in marked:
@@ -264,7 +273,9 @@ _MARK_STARTED = (
     update(Outbox)
     .where(col(Outbox.id).in_(bindparam("outbox_ids", expanding=True)), col(Outbox.status) == QUEUED,
            col(Outbox.lease_owner) == bindparam("owner"))
-    .values(send_started_at=bindparam("at"))
+    .values(send_started_at=bindparam("at"),  # and a whole lease from now for the provider call
+            lease_until=case((col(Outbox.kind).in_(URGENT_KINDS), bindparam("urgent_until")),
+                             else_=bindparam("until")))
     .returning(col(Outbox.id))
 )  # fmt: skip
 _RECORD_SENT = (

@@ -148,6 +148,51 @@ async def test_an_alert_interrupted_mid_send_is_sent_again(
     assert row.status == "sent"
 
 
+SAFER_CUSTODY = "+447700900111"
+
+
+async def alert_by_sms(db: Database, n: int, clock: FixedClock) -> str:
+    body = f"URGENT concern MSI-{n:04d}: call the family now"
+    async with db.transaction() as session:
+        await enqueue(session, kind="alert", channel="sms", address=SAFER_CUSTODY, body=body,
+                      dedupe_key=f"alert:{n}:safer-custody", now=clock.now())  # fmt: skip
+    return body
+
+
+@pytest.mark.parametrize(("before", "after"), [(25, 0), (25, 60)])
+async def test_an_sms_alert_to_a_busy_number_is_sent_once_and_within_seconds_after_a_crash(
+    db: Database, channel_settings: Settings, twilio: FakeTwilio, clock: FixedClock, before: int, after: int
+) -> None:
+    """The safer-custody phone is sent many alerts. A worker dies just after Twilio accepted one of
+    them; other alerts to the same phone go out meanwhile. The dead worker's alert is found at Twilio
+    however many came before or after it, and is settled as soon as its short lease runs out."""
+    async with open_senders(channel_settings) as senders:
+        worker_b = Dispatcher(Delivery(db, senders, clock=clock, owner="worker-b"))
+        for n in range(before):
+            await alert_by_sms(db, n, clock)
+        await worker_b.drain()
+        crashed = await alert_by_sms(db, 1000, clock)
+        worker_a = Delivery(db, {"sms": Dying(senders["sms"], after={SAFER_CUSTODY})}, clock=clock, owner="a")
+        [row] = await claim_due(db, "a", clock.now(), channels=["sms"], limit=1)
+        with pytest.raises(Crash):
+            await worker_a.deliver(row)
+        for n in range(before, before + after):
+            await alert_by_sms(db, n, clock)
+        await worker_b.drain()
+        pages_before_settling = twilio.list_pages
+
+        clock.advance(timedelta(seconds=31))  # half a minute after the crash, not two
+        await worker_b.drain()
+
+    assert twilio.sent_to(SAFER_CUSTODY).count(crashed) == 1
+    assert len(twilio.sent_to(SAFER_CUSTODY)) == before + after + 1
+    assert twilio.duplicates == 0
+    [settled] = await all_rows(db, Outbox, dedupe_key="alert:1000:safer-custody")
+    assert (settled.status, settled.send_started_at) == ("sent", None)
+    assert settled.provider_id == next(m.sid for m in twilio.messages if m.body == crashed)
+    assert twilio.list_pages - pages_before_settling == 1 + (before + after) // 50  # every page back to it
+
+
 @pytest.mark.parametrize("when", ["before", "after"])
 async def test_a_timed_out_sms_is_checked_with_twilio_before_it_is_sent_again(
     db: Database, channel_settings: Settings, twilio: FakeTwilio, clock: FixedClock, when: str
