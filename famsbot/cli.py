@@ -163,7 +163,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=_serve)
 
     worker = commands.add_parser("worker", help="deliver the outbox and run periodic jobs (escalations, retention)")
-    worker.add_argument("--concurrency", type=int, default=10, help="jobs in flight at once (PostgreSQL)")
+    worker.add_argument("--concurrency", type=int, default=16, help="sends in flight at once, per channel")
     worker.set_defaults(run=_worker)
 
     telegram = commands.add_parser("telegram", help="Telegram bot commands").add_subparsers(

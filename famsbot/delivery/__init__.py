@@ -4,12 +4,10 @@
 
 * ``claims``: pick and lease due rows, so several senders never send one row twice;
 * ``deliver``: send one claimed row and record sent / retry later / failed / skipped;
-* ``dispatcher``: the in-process loop for the embedded default (SQLite);
+* ``dispatcher``: the loop that claims and sends, in ``famsbot worker`` (and in-process on SQLite);
 * ``telegram``, ``twilio``, ``console``: one sender per channel, mapping provider errors into
   ``famsbot.errors``; ``ratelimit`` and ``backoff`` pace them;
 * ``receipts``: Twilio's status callbacks, forward only; ``replies``: the direct-reply safety net.
-
-On PostgreSQL the same ``Delivery`` runs inside procrastinate jobs (``famsbot.worker.queue``).
 """
 
 from famsbot.delivery.deliver import Delivery, Outcome

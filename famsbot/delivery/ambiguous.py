@@ -6,11 +6,14 @@ provider stopped answering: ``MaybeSent``) after the request may have left and b
 was written. Sending again would be at least once (a possible duplicate); not sending, at most once
 (a possible gap). Neither is forced on us when the provider can be asked:
 
-* **SMS (Twilio)**: Twilio lists the messages sent to a number, so the row is *reconciled*: if a
-  message with this exact body was accepted since the attempt began, the row is recorded as sent
-  with that message's sid and nothing is sent; if not, it was never accepted and is sent now.
-  Exactly once. The check runs after the lease has run out (two minutes after a crash) or at
-  least ``SETTLE`` after a time-out, when any request in flight has long been answered.
+* **SMS (Twilio)**: Twilio lists the messages sent to a number, newest first, so the row is
+  *reconciled*: every message to the number since the attempt began is read (page after page, so a
+  safer-custody phone that was sent fifty alerts meanwhile is no different from a family's), and if
+  one has this exact body and a sid no other outbox row has recorded, the row is recorded as sent
+  with that sid and nothing is sent; if not, it was never accepted and is sent now. Exactly once.
+  The check runs after the lease has run out (30 seconds after a crash for an alert, two minutes
+  for other kinds) or at least ``SETTLE`` after a time-out, when any request in flight has long
+  been answered.
 * **Telegram**: the Bot API cannot say what a bot has sent. Here the choice is made by kind:
   - broadcasts are **at most once**: the row ends ``unconfirmed`` and is not sent again. A request
     in flight when a worker dies has almost always reached Telegram already (the body leaves at
@@ -27,6 +30,7 @@ Rows claimed but still waiting for a sending slot are not marked, so they are si
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -51,12 +55,17 @@ class Settled:
     reason: str | None = None
 
 
-async def settle(row: Outbox, sender: Sender, message: OutgoingMessage) -> Settled | None:
+Taken = Callable[[Collection[str]], Awaitable[set[str]]]  # which of these provider ids other rows recorded
+
+
+async def settle(row: Outbox, sender: Sender, message: OutgoingMessage, taken: Taken) -> Settled | None:
     """Decide an ambiguous row (``row.send_started_at`` is set); may raise the provider's errors."""
     started = row.send_started_at
     assert started is not None  # noqa: S101 - only ambiguous rows come here
     if isinstance(sender, Finder):
-        found = await sender.find(message, started - LOOKBACK)
+        candidates = await sender.find(message, started - LOOKBACK)
+        recorded = await taken([sent.provider_id for sent in candidates]) if candidates else set()
+        found = next((sent for sent in candidates if sent.provider_id not in recorded), None)
         if found is not None:
             log.info("outbox row %s: its earlier send did reach the provider (%s); not sent again",
                      row.id, found.provider_id)

@@ -11,6 +11,11 @@ One statement both picks and leases (engineering-notes §5.2)::
 On PostgreSQL, ``SKIP LOCKED`` lets concurrent workers each take different rows; on SQLite the lock
 clause compiles away and the single writer makes the ``UPDATE … RETURNING`` atomic. A lease that
 runs out (its worker died mid-send) makes the row claimable again: delivery is at least once.
+
+Urgent kinds (alerts about someone's safety) take a short lease, ``URGENT_LEASE``, so that an alert
+whose worker died mid-send is settled and sent again within seconds, not minutes; other kinds keep
+``LEASE``, which covers a broadcast's wait for a sending slot. Marking the send as started renews
+the lease (``deliver``), so the provider call always has a whole lease to finish in.
 """
 
 from __future__ import annotations
@@ -20,16 +25,27 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, or_, update
+from sqlalchemy import case, or_, text, update
 from sqlmodel import col, select
 
 from famsbot.delivery.status import BULK_KINDS, QUEUED, URGENT_KINDS, tier
 from famsbot.store.database import Database
-from famsbot.store.models import Outbox
+from famsbot.store.models import OUTBOX_DUE, Outbox
 
-__all__ = ["LEASE", "Waiting", "by_tier", "claim_due", "claim_one"]
+__all__ = ["LEASE", "URGENT_LEASE", "Waiting", "by_tier", "claim_due", "claim_one", "lease_for"]
 
 LEASE = timedelta(minutes=2)  # longer than any send plus its wait for a rate-limit slot
+URGENT_LEASE = timedelta(seconds=30)  # twice the provider time-out (15 s): an alert may book any slot
+
+
+def lease_for(kind: str, lease: timedelta = LEASE) -> timedelta:
+    """How long a claim on a row of ``kind`` lasts."""
+    return min(lease, URGENT_LEASE) if kind in URGENT_KINDS else lease
+
+
+def _until(now: datetime, lease: timedelta) -> Any:
+    """``lease_until`` for claimed rows, by kind, in SQL."""
+    return case((col(Outbox.kind).in_(URGENT_KINDS), now + lease_for("alert", lease)), else_=now + lease)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +62,7 @@ def by_tier() -> Any:
 
 def _claimable(now: datetime) -> list[Any]:
     return [
+        text(OUTBOX_DUE),  # word for word the partial index's predicate, so SQLite uses it too
         col(Outbox.status) == QUEUED,
         col(Outbox.next_attempt_at) <= now,
         or_(col(Outbox.lease_until).is_(None), col(Outbox.lease_until) < now),
@@ -56,7 +73,7 @@ async def _lease(db: Database, chosen: Any, owner: str, now: datetime, lease: ti
     statement = (
         update(Outbox)
         .where(col(Outbox.id).in_(chosen.scalar_subquery()))
-        .values(lease_owner=owner, lease_until=now + lease, attempts=col(Outbox.attempts) + 1)
+        .values(lease_owner=owner, lease_until=_until(now, lease), attempts=col(Outbox.attempts) + 1)
         .returning(Outbox)
         .execution_options(synchronize_session=False)
     )

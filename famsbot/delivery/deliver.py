@@ -1,7 +1,6 @@
 """Sending one claimed outbox row and recording what happened: shared by every executor.
 
-The in-process dispatcher (SQLite) and the procrastinate job (PostgreSQL) differ only in how they
-get a claimed row; from there it is this code::
+The dispatcher claims rows (``claims``); from there it is this code::
 
     quiet hours? ─► earlier send unresolved? ─► sending slot ─► still wanted? + mark started ─► provider ─► record
     (eligibility)   (ambiguous: ask, or not)    (ratelimit)    (eligibility, one transaction)
@@ -28,9 +27,11 @@ duplicate; see that module for Telegram.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -42,14 +43,16 @@ from famsbot.clock import Clock, SystemClock
 from famsbot.delivery.ambiguous import SETTLE, settle
 from famsbot.delivery.backoff import MAX_ATTEMPTS, retry_delay
 from famsbot.delivery.batching import Batch
+from famsbot.delivery.claims import lease_for
 from famsbot.delivery.eligibility import Drop, held, verdicts
 from famsbot.delivery.message import OutgoingMessage, Sender, Senders, Sent
 from famsbot.delivery.ratelimit import Busy, Pacer
 from famsbot.delivery.recipients import mark_unreachable
-from famsbot.delivery.status import BULK_KINDS, FAILED, QUEUED, SENT, SKIPPED, is_forward
+from famsbot.delivery.status import BULK_KINDS, FAILED, QUEUED, SENT, SKIPPED, URGENT_KINDS, is_forward
 from famsbot.dialogue.messages import Option
 from famsbot.errors import ChannelError, MaybeSent, PermanentChannelError, RateLimited, Unreachable
 from famsbot.policy.quiet_hours import QuietHours
+from famsbot.store.availability import Patience, unavailable
 from famsbot.store.database import Database
 from famsbot.store.models import Outbox
 
@@ -59,6 +62,7 @@ log = logging.getLogger(__name__)
 NO_SENDER_WAIT = timedelta(minutes=5)  # a channel without credentials: look again later, count nothing
 BULK_WITHIN = 2.0  # seconds: a broadcast never books a sending slot further ahead, so alerts and
 # replies, which may book any slot, never wait behind more than this much of a broadcast
+RECORD_PATIENCE = 60.0  # seconds a send that went keeps trying to record itself while the database is away
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +106,7 @@ class Delivery:
         self.quiet = quiet or QuietHours.off()
         self._looks: Batch[Outbox, Drop | bool] = Batch(db, self._apply_looks)
         self._records: Batch[tuple[Outbox, Sent, datetime], str] = Batch(db, _apply_records)
+        self._recording = Patience("recording sends", log, first=0.2, cap=2.0)
 
     async def deliver(self, row: Outbox) -> Outcome:
         """Send one row this process has claimed, and record the outcome."""
@@ -119,7 +124,7 @@ class Delivery:
         sending = False  # has this turn called the provider's send? (until then, an old mark stays)
         try:
             if row.send_started_at is not None:
-                settled = await settle(row, sender, message)
+                settled = await settle(row, sender, message, self._recorded)
                 if settled is not None and settled.sent is not None:
                     return await self._sent(row, settled.sent)
                 if settled is not None and settled.status is not None:
@@ -146,6 +151,12 @@ class Delivery:
         except Exception as exc:  # noqa: BLE001 - anything else may work next time (or is a bug: logged)
             return await self._retry(row, exc, sending=sending)
         return await self._sent(row, sent)
+
+    async def _recorded(self, provider_ids: Collection[str]) -> set[str]:
+        """Which of these provider ids other outbox rows have recorded as theirs."""
+        query = select(Outbox.provider_id).where(col(Outbox.provider_id).in_(list(provider_ids)))
+        async with self.db.transaction() as session:
+            return {found for found in (await session.exec(query)).all() if found is not None}
 
     async def release(self, row: Outbox, until: datetime) -> Outcome:
         """Give a claimed row back unsent (an earlier message to the same person must go first)."""
@@ -174,7 +185,9 @@ class Delivery:
         going = [row.id for row in rows if row.id not in drops]
         marked: set[int] = set()
         if going:
-            found = await session.exec(_MARK_STARTED, params={"outbox_ids": going, "owner": self.owner, "at": now})
+            params = {"outbox_ids": going, "owner": self.owner, "at": now,
+                      "urgent_until": now + lease_for("alert"), "until": now + lease_for("reply")}  # fmt: skip
+            found = await session.exec(_MARK_STARTED, params=params)
             marked = set(found.scalars().all())
         for row in rows:
             if row.id in marked:
@@ -199,8 +212,20 @@ class Delivery:
                                    keep_mark=maybe_sent or not sending)
 
     async def _sent(self, row: Outbox, sent: Sent) -> Outcome:
-        """Record the provider's acceptance (batched with other sends' records)."""
-        return Outcome(row.id or 0, await self._records.submit((row, sent, self.clock.now())))
+        """Record the provider's acceptance (batched with other sends' records). The message has gone:
+        if the database is away, keep trying for up to ``RECORD_PATIENCE`` rather than leave the row
+        in doubt (on Telegram an alert in doubt is sent again)."""
+        deadline = time.monotonic() + RECORD_PATIENCE
+        while True:
+            try:
+                status = await self._records.submit((row, sent, self.clock.now()))
+            except Exception as exc:
+                if not unavailable(exc) or time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(self._recording.failed(exc))
+                continue
+            self._recording.succeeded()
+            return Outcome(row.id or 0, status)
 
     async def _requeue(
         self, row: Outbox, at: datetime, error: str | None, *, counted: bool, keep_mark: bool = False
@@ -248,7 +273,9 @@ _MARK_STARTED = (
     update(Outbox)
     .where(col(Outbox.id).in_(bindparam("outbox_ids", expanding=True)), col(Outbox.status) == QUEUED,
            col(Outbox.lease_owner) == bindparam("owner"))
-    .values(send_started_at=bindparam("at"))
+    .values(send_started_at=bindparam("at"),  # and a whole lease from now for the provider call
+            lease_until=case((col(Outbox.kind).in_(URGENT_KINDS), bindparam("urgent_until")),
+                             else_=bindparam("until")))
     .returning(col(Outbox.id))
 )  # fmt: skip
 _RECORD_SENT = (

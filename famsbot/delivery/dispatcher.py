@@ -1,15 +1,18 @@
-"""The in-process dispatcher: drains the outbox from inside ``famsbot serve`` or ``famsbot chat``.
+"""The dispatcher: drains the outbox, in ``famsbot worker`` (both databases) and, on the embedded
+SQLite default, inside ``famsbot serve`` or ``famsbot chat`` too.
 
-This is the executor for the embedded default (SQLite), where there is no job queue: a task in the
-app's event loop claims due rows in batches, sends them, and sleeps briefly when there is nothing to
-do. Rows to the same person go one after another, in order (a reply and its follow-up must not
-cross); different people are served concurrently. It needs no network and no second process, and it
-is durable across restarts because the rows are in the database.
+A task in the event loop claims due rows in batches (``claims``: leases and ``SKIP LOCKED``, so any
+number of worker processes share the outbox without sending a row twice), sends them, and sleeps
+briefly when there is nothing to do. Rows to the same person go one after another, in order (a
+reply and its follow-up must not cross); different people are served concurrently. It is durable
+across restarts because the rows are in the database.
 
 Each round claims, per channel, only what the channel's rate limit can send in the next
 ``BULK_WITHIN`` seconds (urgent rows first), so a broadcast is taken in small bites and a new alert
 waits for one bite at most. Stopping is graceful: no new round starts, and the sends under way
-finish and are recorded (up to ``GRACE``), so a restart or deploy leaves no message in doubt.
+finish and are recorded (up to ``GRACE``), so a restart or deploy leaves no message in doubt. When
+the database goes away the loop waits it out with backoff, logging the outage once
+(``store.availability``), and carries on with the backlog when it returns.
 """
 
 from __future__ import annotations
@@ -17,12 +20,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from famsbot.delivery.claims import claim_due
 from famsbot.delivery.deliver import BULK_WITHIN, Delivery, Outcome
 from famsbot.delivery.status import QUEUED
+from famsbot.store.availability import Patience
 from famsbot.store.models import Outbox
 
 __all__ = ["Dispatcher"]
@@ -55,6 +60,7 @@ class Dispatcher:
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._more = False  # did the last round leave due rows behind (a channel took its full bite)?
+        self.outcomes: Counter[str] = Counter()  # rows dealt with by this dispatcher, by the status they ended in
 
     async def run_once(self) -> int:
         """Claim one round of due rows and deliver them; the number of rows claimed."""
@@ -66,8 +72,12 @@ class Dispatcher:
             claimed = await claim_due(self.delivery.db, self.delivery.owner, now, channels=[channel], limit=bite)
             full = full or len(claimed) == bite
             rows.extend(claimed)
-        went = await asyncio.gather(*(self._deliver_in_order(group) for group in by_person(rows)))
-        self._more = full and sum(went) > 0  # more is due, and sending is moving: no pause
+        results = await asyncio.gather(*(self._deliver_in_order(group) for group in by_person(rows)),
+                                       return_exceptions=True)  # every send finishes before the round ends
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        self._more = full and sum(r for r in results if isinstance(r, int)) > 0  # more is due and moving
         return len(rows)
 
     def _bite(self, channel: str) -> int:
@@ -87,18 +97,22 @@ class Dispatcher:
         self._wake.set()
 
     async def run(self) -> None:
-        """Until stopped. A failure (the database restarting) is logged and the loop carries on."""
+        """Until stopped. A failure (the database restarting) is logged once and waited out with
+        backoff; the loop carries on when it passes."""
+        patience = Patience("outbox dispatch", log, cap=5.0)
         while not self._stopping.is_set():
+            pause = self.idle
             try:
                 await self.run_once()
+                patience.succeeded()
             except asyncio.CancelledError:
                 raise
-            except Exception:  # noqa: BLE001 - the dispatcher must outlive a bad moment
-                log.exception("outbox dispatch failed; trying again shortly")
+            except Exception as exc:  # noqa: BLE001 - the dispatcher must outlive a bad moment
+                pause = max(pause, patience.failed(exc))
                 self._more = False
             if not self._more and not self._stopping.is_set():
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=self.idle)
+                    await asyncio.wait_for(self._wake.wait(), timeout=pause)
                 self._wake.clear()
 
     @asynccontextmanager
@@ -133,6 +147,7 @@ class Dispatcher:
                     await self.delivery.release(row, waiting.retry_at)
                     continue
                 outcome = await self.delivery.deliver(row)
+            self.outcomes[outcome.status] += 1
             if outcome.status == QUEUED:
                 waiting = outcome
             else:

@@ -11,6 +11,12 @@ is called (``deliver``), and :func:`held` needs no database at all:
   prison's notices (or became unreachable) since it was queued: consent is checked when the
   message goes, not only when it was written;
 * a broadcast's row waits while quiet hours last, then goes in the morning (:func:`held`).
+
+The check cannot race with a STOP: before reading, the recipients' contact rows are locked ``FOR
+SHARE`` (PostgreSQL; SQLite's single writer does the same), in the transaction that then marks the
+send as started. A STOP that is being stored holds its contact row, so the check waits for it to
+commit and sees it; a STOP that comes later waits for the mark, and the send is then already under
+way (its provider call follows the commit within milliseconds).
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -87,6 +93,15 @@ def _standing() -> Any:
 
 
 _STANDING = _standing()  # built once: this runs before every send
+_LOCK_RECIPIENTS: Any = (
+    select(col(Contact.id))
+    .join(Outbox, or_(col(Outbox.contact_id) == col(Contact.id),
+                      and_(col(Outbox.contact_id).is_(None), col(Outbox.channel) == col(Contact.channel),
+                           col(Outbox.address) == col(Contact.address))))
+    .where(col(Outbox.id).in_(bindparam("outbox_ids", expanding=True)))
+    .order_by(col(Contact.id))  # always in the same order, so two senders never deadlock
+    .with_for_update(read=True, of=Contact)
+)  # fmt: skip
 
 
 async def verdicts(session: AsyncSession, rows: Sequence[Outbox]) -> dict[int, Drop]:
@@ -94,7 +109,9 @@ async def verdicts(session: AsyncSession, rows: Sequence[Outbox]) -> dict[int, D
     checked = [row for row in rows if row.kind not in URGENT_KINDS and row.id is not None]
     if not checked:
         return {}
-    found = await session.exec(_STANDING, params={"outbox_ids": [row.id for row in checked]})
+    ids: dict[str, Any] = {"outbox_ids": [row.id for row in checked]}
+    await session.exec(_LOCK_RECIPIENTS, params=ids)  # a STOP being stored commits first (docstring)
+    found = await session.exec(_STANDING, params=ids)
     standing = {outbox_id: rest for outbox_id, *rest in found.all()}
     drops = {}
     for row in checked:

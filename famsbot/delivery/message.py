@@ -55,6 +55,7 @@ class Finder(Protocol):
     """A sender that can ask its provider whether a message already went out (Twilio lists the
     messages sent to a number; Telegram's Bot API has no such question)."""
 
-    async def find(self, message: OutgoingMessage, since: datetime) -> Sent | None:
-        """The provider's record of ``message`` accepted at or after ``since``, or ``None``."""
+    async def find(self, message: OutgoingMessage, since: datetime) -> list[Sent]:
+        """The provider's records of ``message`` (same recipient, same text) accepted at or after
+        ``since``, newest first: however many other messages the recipient was sent meanwhile."""
         ...

@@ -10,7 +10,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import aiohttp
 from twilio.base.exceptions import TwilioException, TwilioRestException
@@ -37,7 +37,10 @@ __all__ = ["STATUS_PATH", "TwilioSender", "sms_body", "twilio_client", "twilio_e
 STATUS_PATH = "/webhooks/twilio/status"
 TIMEOUT = 15.0  # seconds for one REST call; delivery retries, so a slow call is better abandoned
 THROTTLED_WAIT = 1.0  # Twilio's 429 carries no wait the SDK exposes; one second, as its docs suggest
-LOOKUP_LIMIT = 20  # recent messages to one number read when checking whether a send went out
+LOOKUP_PAGE = 50  # messages per page when reading what a number was sent (Twilio's default page size)
+# Twilio lists a number's messages newest first; reading stops at the first one this much older than
+# the attempt, so a clock difference or an ordering by send time rather than creation cannot hide it.
+LOOKUP_MARGIN = timedelta(minutes=10)
 # Error codes that say the number cannot receive our messages (twilio.com/docs/api/errors).
 UNREACHABLE_CODES = frozenset({21211, 21610, 21612, 21614})  # invalid, unsubscribed (STOP), unroutable, landline
 
@@ -122,19 +125,24 @@ class TwilioSender:
         counted = int(created.num_segments or 0)  # "0" through a Messaging Service, until sent
         return Sent(provider_id=str(created.sid), segments=counted or segments(body))
 
-    async def find(self, message: OutgoingMessage, since: datetime) -> Sent | None:
-        """Did Twilio accept this message at or after ``since``? Its latest messages to the number
-        (newest first) are read and matched on the exact body: a family gets few messages, and a
-        broadcast's text is its own."""
+    async def find(self, message: OutgoingMessage, since: datetime) -> list[Sent]:
+        """Messages with this exact body that Twilio accepted for this number at or after ``since``,
+        newest first. Every page back to ``since`` is read, however busy the number has been (a
+        safer-custody phone gets many alerts), so the answer never depends on a fixed window."""
         body = sms_body(message)
+        found: list[Sent] = []
         try:
             with _sdk_deprecations_silenced():
-                recent = await self.client.messages.list_async(to=message.address, limit=LOOKUP_LIMIT)
+                records = await self.client.messages.stream_async(to=message.address, page_size=LOOKUP_PAGE)
+                async for record in records:
+                    created = record.date_created
+                    if created is None:
+                        continue
+                    if created < since - LOOKUP_MARGIN:
+                        break
+                    if record.body == body and created >= since:
+                        counted = int(record.num_segments or 0)
+                        found.append(Sent(provider_id=str(record.sid), segments=counted or segments(body)))
         except (TimeoutError, TwilioException, aiohttp.ClientError) as exc:
             raise twilio_error(exc) from exc
-        for record in recent:
-            created = record.date_created
-            if record.body == body and created is not None and created >= since:
-                counted = int(record.num_segments or 0)
-                return Sent(provider_id=str(record.sid), segments=counted or segments(body))
-        return None
+        return found

@@ -10,11 +10,13 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
 from famsbot.store.database import Database
 
-__all__ = ["alembic_config", "open_database", "upgrade"]
+__all__ = ["alembic_config", "migration_state", "open_database", "upgrade"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -45,3 +47,16 @@ async def open_database(url: str) -> Database:
     if db.is_sqlite:
         await upgrade(db)
     return db
+
+
+async def migration_state(db: Database) -> tuple[str | None, str]:
+    """``(the database's revision, the code's head)``: equal when the schema is what the code expects.
+    Raises if the database cannot be reached (``/readyz``, ``famsbot status``, the worker's start)."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+    def _current(connection: Connection) -> str | None:
+        return MigrationContext.configure(connection).get_current_revision()
+
+    async with db.engine.connect() as connection:
+        current = await connection.run_sync(_current)
+    return current, str(head)

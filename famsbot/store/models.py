@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import text as sql
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeEngine
 from sqlmodel import Field, SQLModel
@@ -25,11 +26,13 @@ __all__ = [
     "Conversation",
     "InboundMessage",
     "Outbox",
+    "PeriodicLease",
     "RateSlot",
     "SecurityEvent",
     "StaffSession",
     "StaffUser",
     "Subscription",
+    "WorkerBeat",
     "utcnow",
 ]
 
@@ -324,3 +327,46 @@ class RateSlot(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=160)
     next_at: datetime
+
+
+class WorkerBeat(SQLModel, table=True):
+    """A running ``famsbot worker``, touched every few seconds: is anyone delivering? (``/readyz``)"""
+
+    name: str = Field(primary_key=True, max_length=64)
+    host: str = Field(max_length=128)
+    pid: int
+    started_at: datetime
+    beat_at: datetime
+
+
+class PeriodicLease(SQLModel, table=True):
+    """When a periodic job is next due, and which worker took it last: it runs once across workers.
+
+    A worker runs the job only if it moves ``due_at`` forward itself (one conditional ``UPDATE``),
+    so two workers polling at the same moment cannot both win (``worker.periodic``).
+    """
+
+    name: str = Field(primary_key=True, max_length=64)
+    owner: str | None = Field(default=None, max_length=64)
+    due_at: datetime
+
+
+def _partial(name: str, column: Any, where: str) -> Index:
+    return Index(name, column, postgresql_where=sql(where), sqlite_where=sql(where))
+
+
+# Partial indexes for what the periodic jobs and the dispatcher look for (migration 0004): each holds
+# only the rows still to be dealt with, so the jobs cost the same at a thousand rows or a million.
+# Queries repeat the predicate word for word (SQLite uses a partial index only when it can see that).
+OUTBOX_DUE = "status = 'queued'"
+OUTBOX_BODY_KEPT = "status <> 'queued' AND body <> ''"
+INBOUND_TEXT_KEPT = "status = 'handled' AND text <> ''"
+ANSWER_REPLY_KEPT = "reply <> ''"
+CONCERN_UNACKNOWLEDGED = "acknowledged_at IS NULL AND closed_at IS NULL"
+PARTIAL_INDEXES = (
+    _partial("ix_outbox_due", Outbox.__table__.c.next_attempt_at, OUTBOX_DUE),  # type: ignore[attr-defined]
+    _partial("ix_outbox_body_kept", Outbox.__table__.c.created_at, OUTBOX_BODY_KEPT),  # type: ignore[attr-defined]
+    _partial("ix_inboundmessage_text_kept", InboundMessage.__table__.c.received_at, INBOUND_TEXT_KEPT),  # type: ignore[attr-defined]
+    _partial("ix_answer_reply_kept", Answer.__table__.c.at, ANSWER_REPLY_KEPT),  # type: ignore[attr-defined]
+    _partial("ix_concern_unacknowledged", Concern.__table__.c.created_at, CONCERN_UNACKNOWLEDGED),  # type: ignore[attr-defined]
+)

@@ -5,9 +5,8 @@ and its recipients: each commits together or not at all. Delivery (``famsbot.del
 rows later, retrying transient failures; ``dedupe_key`` makes enqueueing the same message twice
 harmless (``broadcast:<id>:<contact>``, ``alert:<concern>:<target>``…).
 
-On PostgreSQL the row also gets a procrastinate job ``deliver(outbox_id)``, deferred on the same
-connection, so the job exists exactly when the row does (a rolled-back concern takes both with it).
-On SQLite the in-process dispatcher finds due rows by itself.
+The row is the whole contract: the dispatcher (``famsbot.delivery.dispatcher``, in ``famsbot worker``
+on both databases) finds due rows by itself, so nothing else needs to be written with it.
 """
 
 from __future__ import annotations
@@ -63,10 +62,6 @@ async def enqueue(
     new_id = result.scalar_one_or_none()
     if new_id is None:
         return None
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        from famsbot.worker.queue import defer_delivery  # the job queue exists on PostgreSQL only
-
-        await defer_delivery(session, new_id, kind=kind, at=send_at)
     return (await session.exec(select(Outbox).where(Outbox.id == new_id))).one()
 
 
@@ -93,7 +88,7 @@ async def enqueue_many(
     """Add many messages of one kind at once (a broadcast's, one per family); how many were new.
 
     The same contract as :func:`enqueue` (same transaction, ``dedupe_key`` makes repeats harmless,
-    a job per row on PostgreSQL), in batched statements rather than one round trip per message.
+    one row per message), in batched statements rather than one round trip per message.
     """
     now = now or utcnow()
     statement = (
@@ -107,8 +102,4 @@ async def enqueue_many(
     ]  # fmt: skip
     # One statement, many parameter sets: SQLAlchemy sends them in batches ("insertmanyvalues").
     created = list((await session.exec(statement, params=values)).scalars().all()) if values else []
-    if created and session.bind is not None and session.bind.dialect.name == "postgresql":
-        from famsbot.worker.queue import defer_deliveries  # the job queue exists on PostgreSQL only
-
-        await defer_deliveries(session, created, kind=kind, at=send_at)
     return len(created)

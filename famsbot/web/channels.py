@@ -47,6 +47,8 @@ async def channels_running(
             bot = application.bot
         if db.is_sqlite:
             delivery = await stack.enter_async_context(open_delivery(db, settings, bot=bot))
-            periodic = PeriodicLoop(db, settings, content, clock)
-            app.state.dispatcher = await stack.enter_async_context(embedded(delivery, periodic=periodic))
+            periodic = PeriodicLoop(db, settings, content, clock, owner=delivery.owner)
+            app.state.dispatcher = await stack.enter_async_context(
+                embedded(delivery, periodic=periodic, heartbeat=True)
+            )
         yield

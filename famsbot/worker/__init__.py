@@ -1,5 +1,6 @@
-"""``famsbot worker``: outbox delivery and periodic work (escalations, retention).
+"""``famsbot worker``: outbox delivery and periodic work (escalations, retention), on either database.
 
-PostgreSQL: procrastinate jobs (``queue``), any number of worker processes. The embedded SQLite
-default: the same work in-process (``embedded``), inside ``famsbot serve`` or a lone worker.
+``run``: the command; ``embedded``: the dispatcher, periodic loop and heartbeat in one process (also
+inside ``famsbot serve`` on the embedded SQLite default); ``periodic``: work done once a minute across
+all workers; ``heartbeat``: the row that says a worker is alive; ``retention``: what is forgotten when.
 """

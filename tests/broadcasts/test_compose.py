@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import text
 
 from famsbot.broadcasts import Draft, plan_send, send_broadcast
 from famsbot.broadcasts.compose import MAX_BODY, checked_body
@@ -17,7 +16,6 @@ from famsbot.store.database import Database
 from famsbot.store.models import Broadcast, Outbox, StaffUser
 from tests.support.broadcasts import add_subscriber, add_subscribers, chat, phone
 from tests.support.concerns import add_staff
-from tests.support.databases import reset
 from tests.support.rows import all_rows
 
 BODY = "Family day on Saturday 5 December, 10am to 2pm. Ask at the visitors' centre to book."
@@ -130,27 +128,3 @@ async def test_a_scheduled_broadcast_is_due_at_its_time(db: Database, clock: Fix
     [stored] = await all_rows(db, Broadcast)
     assert stored.send_at == later
     assert {row.next_attempt_at for row in await all_rows(db, Outbox)} == {later}
-
-
-@pytest.mark.postgres
-async def test_on_postgresql_every_row_gets_its_job_in_the_same_transaction(
-    postgres_db: Database, clock: FixedClock
-) -> None:
-    db = postgres_db
-    async with db.transaction() as session:
-        await session.exec(text("TRUNCATE procrastinate_jobs CASCADE"))  # type: ignore[call-overload]
-    await reset(db)
-    sender = await pact(db)
-    await add_subscribers(db, sms=3, telegram=2)
-
-    await send_broadcast(db, sender, draft(clock), content=get_content(), now=clock.now(), request_key=KEY)
-
-    async with db.engine.connect() as connection:
-        found = await connection.execute(text(
-            "SELECT (args ->> 'outbox_id')::bigint, priority FROM procrastinate_jobs "
-            "WHERE task_name = 'famsbot.deliver'"
-        ))  # fmt: skip
-        jobs = dict(found.all())
-    rows = await all_rows(db, Outbox)
-    assert set(jobs) == {row.id for row in rows}
-    assert set(jobs.values()) == {-10}  # broadcasts come after alerts and replies

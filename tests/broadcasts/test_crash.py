@@ -25,9 +25,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import procrastinate
 import pytest
-from sqlalchemy import text, update
+from sqlalchemy import update
 from sqlmodel import col
 
 from famsbot.clock import FixedClock, SystemClock
@@ -42,7 +41,6 @@ from famsbot.errors import MaybeSent
 from famsbot.store.database import Database
 from famsbot.store.models import Outbox
 from famsbot.store.outbox import enqueue
-from famsbot.worker.queue import app
 from tests.support.broadcasts import add_subscriber, add_subscribers, chat, phone, queue_broadcast
 from tests.support.concerns import add_staff
 from tests.support.fake_telegram import FakeTelegram
@@ -150,6 +148,51 @@ async def test_an_alert_interrupted_mid_send_is_sent_again(
     assert row.status == "sent"
 
 
+SAFER_CUSTODY = "+447700900111"
+
+
+async def alert_by_sms(db: Database, n: int, clock: FixedClock) -> str:
+    body = f"URGENT concern MSI-{n:04d}: call the family now"
+    async with db.transaction() as session:
+        await enqueue(session, kind="alert", channel="sms", address=SAFER_CUSTODY, body=body,
+                      dedupe_key=f"alert:{n}:safer-custody", now=clock.now())  # fmt: skip
+    return body
+
+
+@pytest.mark.parametrize(("before", "after"), [(25, 0), (25, 60)])
+async def test_an_sms_alert_to_a_busy_number_is_sent_once_and_within_seconds_after_a_crash(
+    db: Database, channel_settings: Settings, twilio: FakeTwilio, clock: FixedClock, before: int, after: int
+) -> None:
+    """The safer-custody phone is sent many alerts. A worker dies just after Twilio accepted one of
+    them; other alerts to the same phone go out meanwhile. The dead worker's alert is found at Twilio
+    however many came before or after it, and is settled as soon as its short lease runs out."""
+    async with open_senders(channel_settings) as senders:
+        worker_b = Dispatcher(Delivery(db, senders, clock=clock, owner="worker-b"))
+        for n in range(before):
+            await alert_by_sms(db, n, clock)
+        await worker_b.drain()
+        crashed = await alert_by_sms(db, 1000, clock)
+        worker_a = Delivery(db, {"sms": Dying(senders["sms"], after={SAFER_CUSTODY})}, clock=clock, owner="a")
+        [row] = await claim_due(db, "a", clock.now(), channels=["sms"], limit=1)
+        with pytest.raises(Crash):
+            await worker_a.deliver(row)
+        for n in range(before, before + after):
+            await alert_by_sms(db, n, clock)
+        await worker_b.drain()
+        pages_before_settling = twilio.list_pages
+
+        clock.advance(timedelta(seconds=31))  # half a minute after the crash, not two
+        await worker_b.drain()
+
+    assert twilio.sent_to(SAFER_CUSTODY).count(crashed) == 1
+    assert len(twilio.sent_to(SAFER_CUSTODY)) == before + after + 1
+    assert twilio.duplicates == 0
+    [settled] = await all_rows(db, Outbox, dedupe_key="alert:1000:safer-custody")
+    assert (settled.status, settled.send_started_at) == ("sent", None)
+    assert settled.provider_id == next(m.sid for m in twilio.messages if m.body == crashed)
+    assert twilio.list_pages - pages_before_settling == 1 + (before + after) // 50  # every page back to it
+
+
 @pytest.mark.parametrize("when", ["before", "after"])
 async def test_a_timed_out_sms_is_checked_with_twilio_before_it_is_sent_again(
     db: Database, channel_settings: Settings, twilio: FakeTwilio, clock: FixedClock, when: str
@@ -249,33 +292,17 @@ async def nothing_queued(db: Database) -> bool:
     return not await all_rows(db, Outbox, status="queued")
 
 
-async def clear_job_queue(db: Database) -> None:
-    if not db.is_sqlite:
-        async with db.transaction() as session:
-            await session.exec(text("TRUNCATE procrastinate_jobs, procrastinate_events, "  # type: ignore[call-overload]
-                                    "procrastinate_periodic_defers, procrastinate_workers RESTART IDENTITY CASCADE"))
-
-
-async def after_the_lease(db: Database, postgres_url: str | None) -> None:
-    """Two minutes on, compressed: the dead worker's leases have run out, and (PostgreSQL) its jobs,
-    left "doing" without a heartbeat, are retried as the every-minute ``retry_stalled_jobs`` does."""
+async def after_the_lease(db: Database) -> None:
+    """Two minutes on, compressed: the dead worker's leases have run out."""
     past = SystemClock().now() - timedelta(seconds=1)
     async with db.transaction() as session:
         await session.exec(update(Outbox).where(col(Outbox.lease_until).is_not(None)).values(lease_until=past))
-    if postgres_url is not None:
-        conninfo = postgres_url.replace("postgresql+psycopg://", "postgresql://")
-        with app.replace_connector(procrastinate.PsycopgConnector(conninfo=conninfo)):
-            async with app.open_async():
-                for job in await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=0):
-                    await app.job_manager.retry_job(job)
 
 
 async def test_kill_the_worker_process_mid_broadcast_and_start_it_again(
-    db: Database, slow_fakes: tuple[FakeTelegram, FakeTwilio], tmp_path: Path, request: pytest.FixtureRequest
+    db: Database, slow_fakes: tuple[FakeTelegram, FakeTwilio], tmp_path: Path
 ) -> None:
     telegram, twilio = slow_fakes
-    postgres_url = None if db.is_sqlite else request.getfixturevalue("postgres_url")
-    await clear_job_queue(db)
     staff = await add_staff(db, "pact@maidstone.test", role="pact")
     for n in range(120):  # interleaved, so that both channels are busy whatever order rows are taken in
         await add_subscriber(db, "sms", phone(n))
@@ -293,7 +320,7 @@ async def test_kill_the_worker_process_mid_broadcast_and_start_it_again(
         delivered_at_kill = len(twilio.messages) + telegram.sent_count
         assert 0 < delivered_at_kill < 240, log.read_text()[-3000:]
 
-        await after_the_lease(db, postgres_url)
+        await after_the_lease(db)
         worker = start_worker(env, log)
         await eventually(lambda: nothing_queued(db), within=90)
     finally:

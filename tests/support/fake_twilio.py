@@ -14,8 +14,9 @@ What is modelled, because famsbot's delivery code has to cope with it:
 * the Message resource as the SDK parses it: ``sid`` ("SM" + 32 hex), ``status`` "queued" (or
   "accepted" with ``num_segments`` "0" when only a Messaging Service is given, as Twilio does),
   ``num_segments`` counted as carriers count them (messaging-platforms §4.3);
-* listing messages to a number (``GET Messages.json?To=``, newest first), which delivery uses to
-  check whether a send whose outcome it never recorded went out;
+* listing messages to a number (``GET Messages.json?To=``, newest first, paged with ``PageSize``
+  and ``next_page_uri``), which delivery uses to check whether a send whose outcome it never
+  recorded went out;
 * refusals in Twilio's JSON error shape, which the SDK turns into ``TwilioRestException`` with
   ``.code``: invalid number 21211, unsubscribed recipient 21610 (the person texted STOP), 20429 with a
   ``Retry-After`` header, 5xx (20500), and the missing-field and over-length 400s;
@@ -38,7 +39,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import httpx
 from starlette.applications import Starlette
@@ -200,6 +201,7 @@ class FakeTwilio(LocalService):
             self._failures: deque[_Refusal] = deque()
             self._seen: set[tuple[str, str]] = set()
             self._duplicates = 0
+            self._list_pages = 0
 
     # -- failure injection ---------------------------------------------------------------------
 
@@ -250,6 +252,12 @@ class FakeTwilio(LocalService):
         """Accepted messages repeating a body the same number had already been sent."""
         with self._lock:
             return self._duplicates
+
+    @property
+    def list_pages(self) -> int:
+        """How many pages of the message list were read."""
+        with self._lock:
+            return self._list_pages
 
     @property
     def throttled(self) -> int:
@@ -359,7 +367,8 @@ class FakeTwilio(LocalService):
             return JSONResponse(self._resource(record))
 
     async def _list(self, request: Request) -> JSONResponse:
-        """Messages, newest first, filtered by ``To`` as Twilio's list endpoint does; one page only."""
+        """Messages, newest first, filtered by ``To`` as Twilio's list endpoint does, a page at a time
+        (``PageSize``, default 50; ``next_page_uri`` names the next page while there is one)."""
         with self._lock:
             try:
                 self._authorise(request)
@@ -367,12 +376,20 @@ class FakeTwilio(LocalService):
                 return refusal.response()
             to = request.query_params.get("To")
             size = int(request.query_params.get("PageSize", "50"))
-            chosen = [r for r in reversed(self._messages.values()) if to is None or r.to == to][:size]
+            page = int(request.query_params.get("Page", "0"))
+            matching = [r for r in reversed(self._messages.values()) if to is None or r.to == to]
+            chosen = matching[page * size : (page + 1) * size]
+            self._list_pages += 1
             uri = f"/{API_VERSION}/Accounts/{self.account_sid}/Messages.json"
+            query = (f"To={quote(to)}&" if to else "") + f"PageSize={size}"
+            more = (page + 1) * size < len(matching)
             return JSONResponse({
-                "messages": [self._resource(record) for record in chosen], "end": max(len(chosen) - 1, 0),
-                "first_page_uri": f"{uri}?PageSize={size}&Page=0", "next_page_uri": None, "page": 0,
-                "page_size": size, "previous_page_uri": None, "start": 0, "uri": f"{uri}?PageSize={size}&Page=0",
+                "messages": [self._resource(record) for record in chosen], "end": page * size + max(len(chosen) - 1, 0),
+                "first_page_uri": f"{uri}?{query}&Page=0",
+                "next_page_uri": f"{uri}?{query}&Page={page + 1}&PageToken=PA{page + 1}" if more else None,
+                "page": page, "page_size": size,
+                "previous_page_uri": f"{uri}?{query}&Page={page - 1}" if page else None,
+                "start": page * size, "uri": f"{uri}?{query}&Page={page}",
             })  # fmt: skip
 
     # -- helpers (lock held) ---------------------------------------------------------------------

@@ -1,9 +1,10 @@
-"""A loopback TCP proxy that can cut the line: the database going away, for real, mid-conversation.
+"""A loopback TCP proxy that can be cut and restored: the database "going away" for a real process.
 
-``famsbot serve`` is pointed at the proxy instead of PostgreSQL. ``cut()`` closes every open
-connection and stops listening, so the app's pooled connections break and new ones are refused
-(what a database restart, a failover or a network partition looks like to the client);
-``restore()`` listens again on the same port. Nothing in famsbot is mocked.
+Point a ``famsbot worker`` at the proxy's port instead of PostgreSQL's. ``cut()`` stops listening
+and closes every connection through it (the client sees "server closed the connection", then
+"connection refused", as when the database restarts or the network drops); ``restore()`` listens
+on the same port again. The test itself talks to the database directly, so it can queue messages
+while the worker cannot reach them.
 """
 
 from __future__ import annotations
@@ -11,59 +12,50 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+from types import TracebackType
 from typing import Self
 
 __all__ = ["TcpProxy"]
 
 
 class TcpProxy:
-    """Forwards ``127.0.0.1:<port>`` to ``target``; ``cut()`` and ``restore()`` the line."""
-
     def __init__(self, target_host: str, target_port: int) -> None:
         self.target = (target_host, target_port)
-        self.port = 0
-        self._listener: socket.socket | None = None
-        self._open: set[socket.socket] = set()
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        self.port: int = probe.getsockname()[1]
+        probe.close()
         self._lock = threading.Lock()
-        self.cuts = 0
+        self._sockets: set[socket.socket] = set()
+        self._listener: socket.socket | None = None
 
-    def start(self) -> Self:
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    def __enter__(self) -> Self:
+        self.restore()
+        return self
+
+    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        self.cut()
+
+    def restore(self) -> None:
+        listener = socket.socket()
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind(("127.0.0.1", self.port))
         listener.listen(64)
-        self.port = listener.getsockname()[1]
         self._listener = listener
         threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
-        return self
 
     def cut(self) -> None:
-        """Drop every connection and refuse new ones."""
-        self.cuts += 1
         listener, self._listener = self._listener, None
         if listener is not None:
             with contextlib.suppress(OSError):
                 listener.shutdown(socket.SHUT_RDWR)
             listener.close()
         with self._lock:
-            for sock in list(self._open):
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
-                sock.close()
-            self._open.clear()
-
-    def restore(self) -> None:
-        """Listen again on the same port."""
-        self.start()
-
-    def stop(self) -> None:
-        self.cut()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+            sockets, self._sockets = self._sockets, set()
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
 
     def _accept(self, listener: socket.socket) -> None:
         while True:
@@ -78,7 +70,7 @@ class TcpProxy:
                 continue
             upstream.settimeout(None)
             with self._lock:
-                self._open.update((client, upstream))
+                self._sockets.update((client, upstream))
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
 
@@ -88,10 +80,6 @@ class TcpProxy:
                 sink.sendall(data)
         except OSError:
             pass
-        finally:
-            for sock in (source, sink):
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
-            with self._lock:
-                self._open.discard(source)
-                self._open.discard(sink)
+        for sock in (source, sink):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
