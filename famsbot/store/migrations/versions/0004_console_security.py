@@ -17,7 +17,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0004_console"
-down_revision: str | Sequence[str] | None = "0003"
+down_revision: str | Sequence[str] | None = "0004_delivery"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

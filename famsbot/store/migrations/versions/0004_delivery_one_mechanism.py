@@ -28,7 +28,7 @@ from typing import Any
 from alembic import op
 
 revision: str = "0004_delivery"
-down_revision: str | Sequence[str] | None = "0003"
+down_revision: str | Sequence[str] | None = "0004_concern"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
