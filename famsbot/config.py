@@ -8,6 +8,7 @@ on without the public URL its signatures are checked against).
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from datetime import time
 from functools import lru_cache
@@ -78,12 +79,34 @@ class Settings(BaseSettings):
     telegram_per_second: float = Field(30.0, validation_alias=_env("FAMSBOT_TELEGRAM_PER_SECOND"))
     telegram_per_chat_per_second: float = Field(1.0, validation_alias=_env("FAMSBOT_TELEGRAM_PER_CHAT_PER_SECOND"))
 
+    # Running the service.
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = Field(
+        (), validation_alias=_env("FAMSBOT_TRUSTED_PROXIES", "FORWARDED_ALLOW_IPS")
+    )
+    web_concurrency: int = Field(1, ge=1, validation_alias=_env("WEB_CONCURRENCY"))
+    log_format: Literal["text", "json"] = Field("text", validation_alias=_env("FAMSBOT_LOG_FORMAT"))
+
     @field_validator("alert_targets", "duty_targets", mode="before")
     @classmethod
     def _parse_targets(cls, value: Any) -> Any:
         if isinstance(value, str):
             return json.loads(value) if value.strip() else {}
         return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _parse_proxies(cls, value: Any) -> Any:
+        # "10.0.0.1, 10.1.0.0/16" or "*"; uvicorn would quietly treat a typo as a host name that never matches.
+        items = [item.strip() for item in value.split(",")] if isinstance(value, str) else list(value)
+        items = [item for item in items if item]
+        for item in items:
+            if item == "*":
+                continue
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"FAMSBOT_TRUSTED_PROXIES: {item!r} is not an IP address or network") from None
+        return tuple(items)
 
     @field_validator("database_url")
     @classmethod
