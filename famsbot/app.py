@@ -21,6 +21,7 @@ from famsbot.staff.routes import router as staff_router
 from famsbot.store.migrate import open_database
 from famsbot.web.channels import channels_running, include_webhooks
 from famsbot.web.deps import DbDep
+from famsbot.web.transport import StrictTransport
 
 __all__ = ["create_app"]
 
@@ -56,6 +57,8 @@ def create_app(
             return JSONResponse({"status": "ok"})
         return JSONResponse({"status": "unavailable"}, status_code=503)
 
+    if settings.secure_transport:
+        app.add_middleware(StrictTransport)
     include_webhooks(app, settings)  # Telegram and Twilio routes, for the channels that are configured
     app.include_router(staff_router, prefix="/staff")  # the console; its static files at /staff/static
     return app

@@ -62,22 +62,18 @@ SECURITY_HEADERS = {
 
 
 
-def _is_https(settings: Settings) -> bool:
-    return (settings.public_url or "").startswith("https://")
-
-
 def set_session_cookie(response: Response, token: str, settings: Settings) -> None:
-    """``HttpOnly`` (no script can read it), ``SameSite=Lax`` (not sent on cross-site POSTs), ``Secure`` on https."""
+    """``HttpOnly`` (no script can read it), ``SameSite=Lax`` (no cross-site POSTs), ``Secure`` in production."""
     response.set_cookie(COOKIE, token, max_age=int(ABSOLUTE_TIMEOUT.total_seconds()), path=COOKIE_PATH,
-                        httponly=True, samesite="lax", secure=_is_https(settings))
+                        httponly=True, samesite="lax", secure=settings.secure_transport)
 
 
 def clear_session_cookie(response: Response, settings: Settings) -> None:
-    response.delete_cookie(COOKIE, path=COOKIE_PATH, httponly=True, samesite="lax", secure=_is_https(settings))
+    response.delete_cookie(COOKIE, path=COOKIE_PATH, httponly=True, samesite="lax", secure=settings.secure_transport)
 
 
 def client_address(request: Request) -> str:
-    """The caller's address (behind a proxy, run uvicorn with ``--proxy-headers`` so this is the real one)."""
+    """The caller's address (behind a proxy, set ``FAMSBOT_TRUSTED_PROXIES`` so this is the real one)."""
     return request.client.host if request.client else "unknown"
 
 
