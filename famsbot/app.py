@@ -19,6 +19,7 @@ from famsbot.content.loader import Content, get_content
 from famsbot.dialogue.engine import Engine
 from famsbot.staff.routes import router as staff_router
 from famsbot.store.migrate import open_database
+from famsbot.web.body_limit import BodyLimit
 from famsbot.web.channels import channels_running, include_webhooks
 from famsbot.web.deps import DbDep
 from famsbot.web.transport import StrictTransport
@@ -57,6 +58,7 @@ def create_app(
             return JSONResponse({"status": "ok"})
         return JSONResponse({"status": "unavailable"}, status_code=503)
 
+    app.add_middleware(BodyLimit)  # oversized bodies refused before any route reads them
     if settings.secure_transport:
         app.add_middleware(StrictTransport)
     include_webhooks(app, settings)  # Telegram and Twilio routes, for the channels that are configured
