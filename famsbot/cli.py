@@ -104,9 +104,11 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
+    from famsbot.observability import start_error_reporting
     from famsbot.worker.run import run_worker
 
     _long_running()
+    start_error_reporting(get_settings())
     asyncio.run(run_worker(get_settings(), concurrency=args.concurrency))
     return 0
 

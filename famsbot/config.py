@@ -95,6 +95,7 @@ class Settings(BaseSettings):
     )
     web_concurrency: int = Field(1, ge=1, validation_alias=_env("WEB_CONCURRENCY"))
     log_format: Literal["text", "json"] = Field("text", validation_alias=_env("FAMSBOT_LOG_FORMAT"))
+    sentry_dsn: str | None = Field(None, validation_alias=_env("SENTRY_DSN"))
 
     @field_validator("alert_targets", "duty_targets", mode="before")
     @classmethod

@@ -20,6 +20,7 @@ from fastapi import FastAPI
 from famsbot.app import create_app
 from famsbot.config import Settings, get_settings
 from famsbot.logs import configure_logging
+from famsbot.observability import instrument_app, start_error_reporting
 
 __all__ = ["APP_FACTORY", "app_factory", "serve"]
 
@@ -32,7 +33,10 @@ def app_factory() -> FastAPI:
     """What each uvicorn worker process calls: the app, built from the environment."""
     settings = get_settings()
     configure_logging(settings.log_format)
-    return create_app(settings)
+    start_error_reporting(settings)
+    app = create_app(settings)
+    instrument_app(app)
+    return app
 
 
 def web_processes(settings: Settings, requested: int | None) -> int:

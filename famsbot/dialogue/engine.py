@@ -37,6 +37,7 @@ from famsbot.dialogue.matching import match_option
 from famsbot.dialogue.messages import Inbound, Option, Reply
 from famsbot.dialogue.routing import route_text
 from famsbot.dialogue.steps import Accepted, Explain, Rejected, Step
+from famsbot.dialogue.timing import timed_turn
 from famsbot.dialogue.urgent import urgent_route
 from famsbot.errors import FlowError
 from famsbot.policy import risk
@@ -105,12 +106,17 @@ class Engine:
         """
         now = self.clock.now()
         inbound = inbound.cleaned()
-        try:
-            async with self.db.transaction() as session:
-                return await self._handle(session, inbound, now)
-        except Exception as exc:
-            log.exception("handling a %s message failed", inbound.channel)
-            return await self._after_failure(inbound, now, exc)
+        with timed_turn(inbound.channel) as timing:
+            try:
+                async with self.db.transaction() as session:
+                    replies = await self._handle(session, inbound, now)
+                timing.answered(replies)
+                return replies
+            except Exception as exc:
+                log.exception("handling a %s message failed", inbound.channel)
+                replies = await self._after_failure(inbound, now, exc)
+                timing.failed(replies)
+                return replies
 
     async def _after_failure(self, inbound: Inbound, now: datetime, exc: Exception) -> list[Reply]:
         """Keep the message and apologise; an urgent message still gets the emergency route first.
@@ -127,7 +133,8 @@ class Engine:
         except Exception:
             if not assessment.urgent:
                 raise
-            log.critical("could not keep an urgent %s message: %r", inbound.channel, inbound.text)
+            # Never the words or the sender: logs outlive the retention periods. The person had the route.
+            log.critical("could not keep an urgent %s message (the emergency route was given)", inbound.channel)
         return replies
 
     async def _handle(self, session: AsyncSession, inbound: Inbound, now: datetime) -> list[Reply]:

@@ -39,7 +39,9 @@ class Database:
     def __init__(self, url: str, *, pool_size: int = 10, null_pool: bool = False) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
-        kwargs: dict[str, Any] = {}
+        # SQL errors without their parameters: those are a family's words and numbers, and the
+        # errors end up in logs and tracebacks.
+        kwargs: dict[str, Any] = {"hide_parameters": True}
         if null_pool:
             kwargs["poolclass"] = NullPool
         elif not self.is_sqlite:
