@@ -22,9 +22,11 @@ from famsbot.dialogue.engine import Engine
 from famsbot.staff.hardening import install as install_console_guards
 from famsbot.staff.routes import router as staff_router
 from famsbot.store.migrate import open_database
+from famsbot.web.body_limit import BodyLimit
 from famsbot.web.channels import channels_running, include_webhooks
 from famsbot.web.deps import DbDep
 from famsbot.web.replay import replaying
+from famsbot.web.transport import StrictTransport
 
 __all__ = ["create_app"]
 
@@ -67,6 +69,9 @@ def create_app(
             return JSONResponse({"status": "ok"})
         return JSONResponse({"status": "unavailable"}, status_code=503)
 
+    app.add_middleware(BodyLimit)  # oversized bodies refused before any route reads them
+    if settings.secure_transport:
+        app.add_middleware(StrictTransport)
     include_webhooks(app, settings)  # Telegram and Twilio routes, for the channels that are configured
     app.include_router(staff_router, prefix="/staff")  # the console; its static files at /staff/static
     install_console_guards(app)  # security headers and error pages for everything under /staff

@@ -86,31 +86,30 @@ def _flows(args: argparse.Namespace) -> int:
 
 
 def _long_running() -> None:
-    """For the commands that run the service: log to stderr; PTB's timedelta durations (we handle
-    them, and PTB otherwise warns on every flood-control answer)."""
-    import logging
+    """For the commands that run the service: log to stderr (text or JSON, libraries at warnings);
+    PTB's timedelta durations (we handle them, and PTB otherwise warns on every flood-control answer)."""
     import os
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for chatty in ("twilio", "httpx"):  # every request's headers at INFO: too much, and phone numbers
-        logging.getLogger(chatty).setLevel(logging.WARNING)
-    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    from famsbot.logs import configure_logging
+
+    configure_logging(get_settings().log_format)
+    os.environ.setdefault("PTB_TIMEDELTA", "true")  # inherited by the web worker processes too
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from famsbot.app import create_app
+    from famsbot.server import serve
 
     _long_running()
-    uvicorn.run(create_app(get_settings()), host=args.host, port=args.port, log_level="info")
+    serve(get_settings(), host=args.host, port=args.port, workers=args.workers)
     return 0
 
 
 def _worker(args: argparse.Namespace) -> int:
+    from famsbot.observability import start_error_reporting
     from famsbot.worker.run import run_worker
 
     _long_running()
+    start_error_reporting(get_settings())
     asyncio.run(run_worker(get_settings(), concurrency=args.concurrency))
     return 0
 
@@ -160,6 +159,8 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the web app: webhooks, staff console, health")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=None,
+                       help="web worker processes (default: WEB_CONCURRENCY, else 1; always 1 on SQLite)")
     serve.set_defaults(run=_serve)
 
     worker = commands.add_parser("worker", help="deliver the outbox and run periodic jobs (escalations, retention)")

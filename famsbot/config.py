@@ -8,20 +8,31 @@ on without the public URL its signatures are checked against).
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from datetime import time
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, BaseModel, Field, field_validator, model_validator
+from pydantic import AliasChoices, BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from famsbot.errors import ConfigError
 
-__all__ = ["AlertTarget", "Settings", "get_settings"]
+__all__ = ["AlertTarget", "Settings", "get_settings", "strong_secret"]
 
 PLACEHOLDER_SECRETS = {"", "changethis", "change-me", "secret", "development-only-secret"}
 DEV_SECRET = "development-only-secret"  # noqa: S105 - refused outside development by the validator
+
+# A production secret key: long, varied, and not a word someone typed in. secrets.token_urlsafe(48) passes.
+SECRET_MIN_LENGTH = 32
+SECRET_MIN_DISTINCT = 12
+SECRET_DENIED_WORDS = (
+    "change", "placeholder", "example", "secret", "password", "passw0rd", "famsbot", "development", "default",
+    "qwerty", "letmein", "12345", "xxxxx",
+)  # fmt: skip
+SECRET_ADVICE = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'  # noqa: S105 - how to make one
 
 
 def _env(*names: str) -> Any:
@@ -84,12 +95,35 @@ class Settings(BaseSettings):
     telegram_per_second: float = Field(30.0, validation_alias=_env("FAMSBOT_TELEGRAM_PER_SECOND"))
     telegram_per_chat_per_second: float = Field(1.0, validation_alias=_env("FAMSBOT_TELEGRAM_PER_CHAT_PER_SECOND"))
 
+    # Running the service.
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = Field(
+        (), validation_alias=_env("FAMSBOT_TRUSTED_PROXIES", "FORWARDED_ALLOW_IPS")
+    )
+    web_concurrency: int = Field(1, ge=1, validation_alias=_env("WEB_CONCURRENCY"))
+    log_format: Literal["text", "json"] = Field("text", validation_alias=_env("FAMSBOT_LOG_FORMAT"))
+    sentry_dsn: str | None = Field(None, validation_alias=_env("SENTRY_DSN"))
+
     @field_validator("alert_targets", "duty_targets", mode="before")
     @classmethod
     def _parse_targets(cls, value: Any) -> Any:
         if isinstance(value, str):
             return json.loads(value) if value.strip() else {}
         return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _parse_proxies(cls, value: Any) -> Any:
+        # "10.0.0.1, 10.1.0.0/16" or "*"; uvicorn would quietly treat a typo as a host name that never matches.
+        items = [item.strip() for item in value.split(",")] if isinstance(value, str) else list(value)
+        items = [item for item in items if item]
+        for item in items:
+            if item == "*":
+                continue
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"FAMSBOT_TRUSTED_PROXIES: {item!r} is not an IP address or network") from None
+        return tuple(items)
 
     @field_validator("database_url")
     @classmethod
@@ -102,8 +136,16 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Settings:
+        # Messages name the setting, never its value: they end up in a platform's release log.
         if self.environment == "production" and self.secret_key in PLACEHOLDER_SECRETS:
-            raise ValueError("FAMSBOT_SECRET_KEY must be set to a real secret outside development")
+            raise ValueError(f"FAMSBOT_SECRET_KEY must be set to a real secret in production: {SECRET_ADVICE}")
+        if self.environment == "production" and not strong_secret(self.secret_key):
+            raise ValueError(
+                f"FAMSBOT_SECRET_KEY is too weak for production (at least {SECRET_MIN_LENGTH} random characters,"
+                f" no words or placeholders): {SECRET_ADVICE}"
+            )
+        if self.environment == "production" and not (self.public_url or "").startswith("https://"):
+            raise ValueError("FAMSBOT_PUBLIC_URL must be the service's https:// address in production")
         if self.twilio_enabled and not self.public_url:
             raise ValueError("Twilio is on but FAMSBOT_PUBLIC_URL is not set: signatures cannot be checked")
         if self.telegram_bot_token and self.environment == "production" and not self.telegram_webhook_secret:
@@ -122,11 +164,39 @@ class Settings(BaseSettings):
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
+    @property
+    def secure_transport(self) -> bool:
+        """Production: cookies are ``Secure`` and responses carry HSTS, whatever URL a proxy shows us."""
+        return self.environment == "production"
+
+
+def strong_secret(value: str) -> bool:
+    """Long, made of many different characters, and containing no word a person would type as a stand-in."""
+    lowered = value.lower()
+    return (
+        len(value) >= SECRET_MIN_LENGTH
+        and len(set(value)) >= SECRET_MIN_DISTINCT
+        and not any(word in lowered for word in SECRET_DENIED_WORDS)
+    )
+
+
+def _describe(error: ErrorDetails) -> str:
+    """One problem, by environment variable, without the value: pydantic's own text quotes the input
+    (every setting, secrets included, for a check across settings)."""
+    message = error["msg"].removeprefix("Value error, ")
+    if not error["loc"]:
+        return message
+    field = Settings.model_fields.get(str(error["loc"][0]))
+    alias = field.validation_alias if field else None
+    name = alias.choices[0] if isinstance(alias, AliasChoices) else str(error["loc"][0])
+    return f"{name}: {message}"
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """The process-wide settings, read from the environment on first use."""
     try:
         return Settings()
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from exc
+    except ValidationError as exc:
+        problems = [_describe(error) for error in exc.errors(include_input=False, include_url=False)]
+        raise ConfigError("; ".join(problems)) from None

@@ -49,6 +49,7 @@ from famsbot.dialogue.outcome import Outcome
 from famsbot.dialogue.routing import route_text
 from famsbot.dialogue.spool import Spool, Spooled
 from famsbot.dialogue.steps import Accepted, Explain, Rejected, Step
+from famsbot.dialogue.timing import timed_turn
 from famsbot.dialogue.urgent import urgent_route
 from famsbot.errors import FlowError
 from famsbot.policy import risk
@@ -136,12 +137,16 @@ class Engine:
         now = inbound.received_at or self.clock.now()
         inbound = inbound.cleaned()
         inbound = replace(inbound, address=storable_address(inbound.address))
-        try:
-            async with self.db.transaction() as session:
-                outcome = await self._handle(session, inbound, now, replayed)
-        except Exception as exc:
-            log.exception("handling a %s message failed", inbound.channel)  # parameters are hidden: no words
-            return await self._after_failure(inbound, now, exc)
+        with timed_turn(inbound.channel) as timing:
+            try:
+                async with self.db.transaction() as session:
+                    outcome = await self._handle(session, inbound, now, replayed)
+            except Exception as exc:
+                log.exception("handling a %s message failed", inbound.channel)  # parameters are hidden: no words
+                outcome = await self._after_failure(inbound, now, exc)
+                timing.failed(outcome.replies)
+                return outcome
+            timing.answered(outcome.replies)
         self._settle_spooled(inbound)
         return outcome
 

@@ -45,25 +45,21 @@ COOKIE = "famsbot_staff"
 COOKIE_PATH = "/staff"
 PASSWORD_PATHS = ("/staff/account/password", "/staff/logout")
 
-def _is_https(settings: Settings) -> bool:
-    return (settings.public_url or "").startswith("https://")
-
-
 def set_session_cookie(response: Response, token: str, settings: Settings) -> None:
-    """``HttpOnly`` (no script can read it), ``SameSite=Lax`` (not sent on cross-site POSTs), ``Secure`` on https.
+    """``HttpOnly`` (no script can read it), ``SameSite=Lax`` (not sent on cross-site POSTs), ``Secure`` in production.
 
     A *session* cookie (no ``Max-Age``): on a shared prison PC it goes when the browser closes. The
     server still ends the session after the idle and absolute timeouts, whichever comes first.
     """
-    response.set_cookie(COOKIE, token, path=COOKIE_PATH, httponly=True, samesite="lax", secure=_is_https(settings))
+    response.set_cookie(COOKIE, token, path=COOKIE_PATH, httponly=True, samesite="lax", secure=settings.secure_transport)
 
 
 def clear_session_cookie(response: Response, settings: Settings) -> None:
-    response.delete_cookie(COOKIE, path=COOKIE_PATH, httponly=True, samesite="lax", secure=_is_https(settings))
+    response.delete_cookie(COOKIE, path=COOKIE_PATH, httponly=True, samesite="lax", secure=settings.secure_transport)
 
 
 def client_address(request: Request) -> str:
-    """The caller's address (behind a proxy, run uvicorn with ``--proxy-headers`` so this is the real one)."""
+    """The caller's address (behind a proxy, set ``FAMSBOT_TRUSTED_PROXIES`` so this is the real one)."""
     return request.client.host if request.client else "unknown"
 
 

@@ -40,7 +40,8 @@ class Database:
     def __init__(self, url: str, *, pool_size: int = 10, null_pool: bool = False) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
-        # Parameters (a family's words) never appear in an error's text, so never in a log line.
+        # SQL errors without their parameters: those are a family's words and numbers, and the
+        # errors end up in logs and tracebacks.
         kwargs: dict[str, Any] = {"hide_parameters": True}
         if null_pool:
             kwargs["poolclass"] = NullPool

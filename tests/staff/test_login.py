@@ -48,15 +48,32 @@ async def test_the_cookie_is_httponly_and_lax_and_only_its_hash_is_stored(
     assert stored.expires_at == clock.now() + timedelta(hours=12)
 
 
-async def test_the_cookie_is_secure_when_the_public_url_is_https(db: Database, clock: FixedClock) -> None:
+async def test_in_production_the_cookie_is_secure_and_hsts_is_sent_whatever_the_scheme_seen(
+    db: Database, clock: FixedClock
+) -> None:
+    """Behind a platform's router the app sees http: Secure and HSTS follow production, not the scheme."""
     await add_staff(db, "sc@maidstone.test")
-    settings = Settings(environment="test", database_url=db.url, public_url="https://famsbot.example.org")
+    settings = Settings(environment="production", database_url=db.url, public_url="https://famsbot.example.org",
+                        secret_key="kR2x9-Qv7LmZ_pW4tYb8NcE1uJ6hGdF3aSo0")  # fmt: skip
     async with console(settings, clock, base_url="https://famsbot.example.org") as staff:
         form = await staff.get("/staff/login")
         response = await staff.login("sc@maidstone.test")
+        health = await staff.get("/healthz")
     assert "Secure" in form.headers["set-cookie"]  # the login form's CSRF cookie too
     cookie = next(h for h in response.headers.get_list("set-cookie") if h.startswith("famsbot_staff="))
     assert "Secure" in cookie
+    for page in (form, response, health):
+        assert page.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains"
+
+
+async def test_outside_production_an_https_url_alone_sets_neither(db: Database, clock: FixedClock) -> None:
+    await add_staff(db, "sc@maidstone.test")
+    settings = Settings(environment="test", database_url=db.url, public_url="https://famsbot.example.org")
+    async with console(settings, clock, base_url="https://famsbot.example.org") as staff:
+        response = await staff.login("sc@maidstone.test")
+    assert response.status_code == 303
+    assert "Secure" not in response.headers["set-cookie"]
+    assert "strict-transport-security" not in response.headers
 
 
 async def test_wrong_password_unknown_email_and_deactivated_account_get_the_same_refusal(

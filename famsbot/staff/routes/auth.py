@@ -48,7 +48,7 @@ def _login_page(request: Request, settings: SettingsDep, *, next_: str | None, e
     response = render(request, "login.html", status_code=status_code, login_token=token, error=error,
                       email=email, next=_safe_next(next_))
     response.set_cookie(LOGIN_COOKIE, nonce, max_age=3600, path=LOGIN_PATH, httponly=True, samesite="lax",
-                        secure=(settings.public_url or "").startswith("https://"))
+                        secure=settings.secure_transport)
     return response
 
 

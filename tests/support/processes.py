@@ -1,0 +1,73 @@
+"""``famsbot serve`` as a real process, as a platform runs it: its own environment, a port, SIGTERM to stop."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+__all__ = ["Served", "free_port", "serving"]
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Served:
+    """A running ``famsbot serve``: its base URL and process; ``output`` (stdout and stderr) once stopped."""
+
+    url: str
+    process: subprocess.Popen[str]
+    output: str = field(default="")
+
+    def workers(self) -> set[int]:
+        """The processes that served requests: one per "Started server process [pid]" line of uvicorn's."""
+        return {int(pid) for pid in re.findall(r"Started server process \[(\d+)\]", self.output)}
+
+
+@contextmanager
+def serving(env: dict[str, str], *args: str, startup: float = 60.0) -> Iterator[Served]:
+    """Start ``famsbot serve`` with ``env`` added to ours, wait until /healthz answers, stop it on exit."""
+    port = free_port()
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("FAMSBOT_", "WEB_CONCURRENCY", "FORWARDED_"))}
+    process = subprocess.Popen(  # noqa: S603 - our own command
+        [sys.executable, "-m", "famsbot.cli", "serve", "--port", str(port), *args],
+        env={**clean, **env}, cwd=ROOT, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    served = Served(f"http://127.0.0.1:{port}", process)
+    try:
+        deadline = time.monotonic() + startup
+        while True:
+            if process.poll() is not None:
+                served.output = process.communicate()[0]
+                raise AssertionError(f"famsbot serve exited with {process.returncode}:\n{served.output}")
+            try:
+                httpx.get(f"{served.url}/healthz", timeout=5)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "famsbot serve did not start"
+                time.sleep(0.2)
+        yield served
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+        try:
+            served.output = process.communicate(timeout=30)[0]
+        except subprocess.TimeoutExpired:
+            process.kill()
+            served.output = process.communicate()[0]
