@@ -421,11 +421,22 @@ class Engine:
         question = step.question(model)
         result = step.read(model, turn.inbound)
         turn.answers = model.answers  # reading may note that something was explained
+        if isinstance(result, Rejected) and flow.fill is not None:
+            # Not one of the options, but it answers the question all the same ("maidstone" to
+            # "which country is the prison in?"; "I'm 80 on pension credit" to the benefit list).
+            filled = flow.fill(turn.inbound.text, self.content)
+            if step.key in filled:
+                result = Accepted(filled[step.key], turn.inbound.text)
         if isinstance(result, Accepted) and result.loose and await self._stop_request(turn):
             return
         if isinstance(result, Accepted):
             self._record(turn, step, question.text, result)
+            if result.note:
+                turn.replies.append(Reply(result.note))
             model.answers[step.key] = result.value
+            if flow.fill is not None:  # fill every other slot this message already answers
+                for key, value in flow.fill(turn.inbound.text, self.content).items():
+                    model.answers.setdefault(key, value)
             turn.history.append(turn.state)
             flow.fire(model, "answer")
             await self._settle(turn, flow, model)
