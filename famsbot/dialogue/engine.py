@@ -35,11 +35,12 @@ from famsbot.dialogue.flow import Flow, FlowModel, TurnContext
 from famsbot.dialogue.keywords import Command, read_command
 from famsbot.dialogue.matching import match_option
 from famsbot.dialogue.messages import Inbound, Option, Reply
+from famsbot.dialogue.reprompt import reprompt
 from famsbot.dialogue.routing import route_text
 from famsbot.dialogue.steps import Accepted, Explain, Rejected, Step
 from famsbot.dialogue.urgent import urgent_route
 from famsbot.errors import FlowError
-from famsbot.policy import risk
+from famsbot.policy import answers, risk
 from famsbot.policy.prisons import find_prison
 from famsbot.policy.risk_subject import split_signals
 from famsbot.store.conversations import already_handled, load_locked
@@ -49,6 +50,7 @@ from famsbot.store.models import Answer, ConsentRecord, Contact, Conversation, I
 __all__ = ["Engine"]
 
 log = logging.getLogger(__name__)
+MISSES = "_misses"  # answers not understood in a row at this question
 MAX_HOPS = 25  # steps skipped in a row because their answer is known; more means a loop in a flow
 
 
@@ -154,6 +156,8 @@ class Engine:
         text = turn.inbound.text
         command = None if turn.inbound.option else read_command(text)
         assessment = risk.assess(text)
+        if assessment.signals == [risk.POSSIBLE_RISK] and self._answers_own_question(turn):
+            assessment = risk.RiskAssessment(urgent=False, signals=[])
         if assessment.urgent and not await self._urgent(turn, assessment.signals):
             return
         if command and command.name in ("stop", "start"):
@@ -173,6 +177,18 @@ class Engine:
             await self._answer(turn)
 
     # --- the risk gate -------------------------------------------------------------------------
+
+    def _answers_own_question(self, turn: _Turn) -> bool:
+        """Is the message only a yes/no/not-sure answer to the question we just asked?
+
+        Then the learned model alone must not make it urgent ("no not right now i dont think" to
+        "is anyone in danger right now?"); the phrase lists still apply to every message.
+        """
+        flow = self.flows.get(turn.flow)
+        if flow is None or turn.state not in flow.steps or turn.pending or turn.inbound.option:
+            return bool(turn.inbound.option)
+        step = flow.step(turn.state)
+        return not step.free_text and answers.plain_answer(turn.inbound.text)
 
     async def _urgent(self, turn: _Turn, signals: list[str]) -> bool:
         """Give the emergency route now; then record the concern, or carry on with the message inside one.
@@ -419,6 +435,8 @@ class Engine:
         step = flow.step(turn.state)
         model = self._model(turn)
         question = step.question(model)
+        if step.free_text and not turn.inbound.option and self._aside(turn, question):
+            return  # "thank you so much" is not his name
         result = step.read(model, turn.inbound)
         turn.answers = model.answers  # reading may note that something was explained
         if isinstance(result, Rejected) and flow.fill is not None:
@@ -430,6 +448,7 @@ class Engine:
         if isinstance(result, Accepted) and result.loose and await self._stop_request(turn):
             return
         if isinstance(result, Accepted):
+            model.answers.pop(MISSES, None)
             self._record(turn, step, question.text, result)
             if result.note:
                 turn.replies.append(Reply(result.note))
@@ -443,8 +462,30 @@ class Engine:
         elif isinstance(result, Explain):
             turn.replies.append(Reply(result.text))
             turn.replies.append(question)
+        elif not step.free_text and self._aside(turn, question):
+            return
         elif step.free_text or not await self._reroute(turn, question):
-            turn.replies.append(self._reprompt(result, question))
+            misses = int(turn.answers.get(MISSES) or 0) + 1
+            turn.answers[MISSES] = misses
+            turn.replies.extend(reprompt(self.content, turn.inbound.channel, result, question, misses))
+
+    def _aside(self, turn: _Turn, question: Reply) -> bool:
+        """Thanks, hello, "what is an ACCT?", "can I talk to a person?": a kind reply, then the same question.
+
+        The person keeps their place; this is not counted as a misunderstanding.
+        """
+        aside = answers.read_aside(turn.inbound.text)
+        if aside is None:
+            return False
+        helpline = self.content.phone("families_helpline")
+        if aside.startswith("glossary:"):
+            text = self.content.fact(f"glossary_{aside.removeprefix('glossary:')}").text
+            turn.replies.append(Reply(f"{text}\n{self.content.text('common.aside_glossary_more')}"))
+        else:
+            values = {"families_helpline": helpline.number, "hours": helpline.hours or ""}
+            turn.replies.append(Reply(self.content.text(f"common.aside_{aside}", **values)))
+        turn.replies.append(question)
+        return True
 
     async def _stop_request(self, turn: _Turn) -> bool:
         """"Stop sending me the family day messages" names an option, but it is a request to stop."""
@@ -476,13 +517,6 @@ class Engine:
             )
         )
         return True
-
-    def _reprompt(self, result: Rejected | Explain, question: Reply) -> Reply:
-        lines = [self.content.text("common.not_understood")]
-        if isinstance(result, Rejected) and result.hint:
-            lines.append(self.content.text(result.hint, **result.values))
-        lines.append(question.text)
-        return Reply("\n".join(lines), question.options)
 
     def _values(self) -> dict[str, str]:
         return {name: phone.number for name, phone in self.content.national.phones.items()}

@@ -20,10 +20,14 @@ from zoneinfo import ZoneInfo
 from famsbot.policy.text import plain_words
 
 __all__ = [
+    "GLOSSARY",
     "LONDON",
+    "Aside",
     "Days",
     "Direction",
     "mentioned_age",
+    "plain_answer",
+    "read_aside",
     "read_days",
     "read_number",
     "says_unsure",
@@ -64,7 +68,8 @@ _YES_PHRASES = (
 # "Not" here describes the person, it does not answer no: "he's not safe" is a yes to "in danger?".
 _NOT_CONTENT = ("not safe", "not ok", "not okay", "not alright", "not fine", "not good", "not well",
                 "not eating", "not sleeping", "not coping", "not himself", "not herself", "not answering")  # fmt: skip
-_MAX_ANSWER_WORDS = 10  # a longer message with no leading yes/no is something else, not an answer
+_MAX_ANSWER_WORDS = 10
+_PLAIN_ANSWER_WORDS = 7  # a longer message with no leading yes/no is something else, not an answer
 
 
 def _has(words: str, phrase: str) -> bool:
@@ -85,6 +90,15 @@ def says_unsure(text: str) -> bool:
     if words.split()[0] in _YES_START:  # "yes i know", "yeah not sure why" is still a yes
         return False
     return any(_has(words, phrase) for phrase in _UNSURE_PHRASES)
+
+
+def plain_answer(text: str) -> bool:
+    """Is the whole message only a yes, a no or a "not sure" ("no not right now i dont think")?
+
+    Used by the risk gate: such a message answers the bot's own question, so the learned model
+    alone (which reads words, not whose question it is) must not make it urgent.
+    """
+    return len(plain_words(text)) <= _PLAIN_ANSWER_WORDS and (says_unsure(text) or yes_no(text) is not None)
 
 
 def yes_no(text: str) -> bool | None:
@@ -312,3 +326,56 @@ def _calendar_date(raw: str, words: str, today: date, direction: Direction) -> d
         return min(ahead) if ahead else None
     behind = [d for d in dates if d <= today]
     return max(behind) if behind else None
+
+
+# --- asides: a message that is not an answer, but deserves a kind reply ----------------------------
+
+Aside = Literal["thanks", "greeting", "person"] | str  # or "glossary:<term>"
+_THANKS = ("thanks", "thank you", "thankyou", "thank u", "cheers", "ta", "diolch", "dziekuje", "dzieki",
+           "shukriya", "thanks so much", "thank you so much", "many thanks", "much appreciated")  # fmt: skip
+_GREETINGS = ("hi", "hello", "hiya", "hey", "helo", "hey there", "hi there", "hello there", "good morning",
+              "good afternoon", "good evening", "morning", "shwmae", "helo", "czesc", "dzien dobry", "salaam",
+              "salam", "alright")  # fmt: skip
+_PERSON = ("talk to a person", "speak to a person", "talk to someone", "speak to someone", "real person",
+           "a human", "talk to a human", "speak to a human", "call someone", "speak to somebody",
+           "talk to somebody", "can i ring someone", "a real person", "speak to a real", "talk to a real",
+           "someone to talk to", "number to call", "can i call someone")  # fmt: skip
+# The terms the bot uses, as people ask about them; each has a sourced definition in national.yaml.
+GLOSSARY: dict[str, tuple[str, ...]] = {
+    "acct": ("acct", "a c c t", "acct review", "acct plan", "care in custody"),
+    "vo": ("vo", "vos", "visiting order", "visiting orders", "v o"),
+    "iep": ("iep", "incentives", "incentive level", "incentives scheme", "earned privileges"),
+    "safer_custody": ("safer custody", "safer custody team"),
+    "apvs": ("apvs", "help with prison visits", "assisted prison visits"),
+    "pom": ("pom", "offender manager", "prison offender manager"),
+}
+_ASKING = re.compile(r"^(?:what|wat|wot|whats|what s)(?: is| are| does| do)?(?: an| a| the| that| this| my)?\s+(.+?)"
+                     r"(?: mean| stand for| mean please| please)?$")  # fmt: skip
+
+
+def read_aside(text: str) -> Aside | None:
+    """Thanks, a greeting, "can I talk to a person?", or "what is an ACCT?" (``glossary:acct``).
+
+    Only short messages count: thanks inside a long answer is part of the answer.
+    """
+    words_list = plain_words(text)
+    words = " ".join(words_list)
+    if not words or len(words_list) > 12:
+        return None
+    if asked := _ASKING.match(words):
+        term = asked.group(1).strip()
+        for name, phrases in GLOSSARY.items():
+            if term in phrases:
+                return f"glossary:{name}"
+    if text.strip().endswith("?") or len(words_list) <= 2:
+        for name, phrases in GLOSSARY.items():
+            if words in phrases:
+                return f"glossary:{name}"
+    if any(_has(words, phrase) for phrase in _PERSON):
+        return "person"
+    cleaned = " ".join(w for w in words_list if w not in ("so", "very", "much", "x", "xx", "xxx", "love", "lots"))
+    if cleaned in _THANKS or (len(words_list) <= 6 and any(_has(words, t) for t in _THANKS if len(t) > 3)):
+        return "thanks"
+    if words in _GREETINGS or (len(words_list) <= 3 and words_list[0] in ("hi", "hello", "hiya", "hey")):
+        return "greeting"
+    return None

@@ -34,6 +34,13 @@ class Conversation:
     urgent_turns: tuple[int, ...] = ()  # 1-based turns that show imminent risk (for recall)
 
 
+def _turns(turns: str | list[object]) -> list[str]:
+    """Turns as a YAML list, or one string with the messages separated by " | " (easier to write)."""
+    if isinstance(turns, str):
+        return [turn.strip() for turn in turns.split(" | ")]
+    return [str(turn) for turn in turns]
+
+
 def load_all() -> list[Conversation]:
     found: list[Conversation] = []
     for path in sorted(DATA.glob("*.yaml")):
@@ -42,7 +49,7 @@ def load_all() -> list[Conversation]:
                 Conversation(
                     id=f"{path.stem}/{item['id']}",
                     flow=item.get("flow", path.stem),
-                    turns=[str(t) for t in item["turns"]],
+                    turns=_turns(item["turns"]),
                     expect=item.get("expect", {}),
                     urgent_turns=tuple(item.get("urgent_turns", ())),
                 )

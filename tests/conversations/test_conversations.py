@@ -52,7 +52,7 @@ async def test_the_person_ends_up_with_what_they_needed(
     for key, value in (expect.get("answers") or {}).items():
         assert stored.answers.get(key) == value, f"{key}: {stored.answers.get(key)!r}\n{transcript}"
     last = measure.transcript[-1].lower()
-    for words in expect.get("said") or []:
+    for words in [*(expect.get("said") or []), *(expect.get(f"said_{channel}") or [])]:
         assert words.lower() in transcript.lower(), f"never told {words!r}\n{transcript}"
     for words in expect.get("said_last") or []:
         assert words.lower() in last, f"not told {words!r} at the end\n{transcript}"
