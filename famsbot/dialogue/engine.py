@@ -30,6 +30,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from famsbot.clock import Clock, SystemClock
 from famsbot.config import Settings
 from famsbot.content.loader import Content, get_content
+from famsbot.dialogue import followup
 from famsbot.dialogue.effects import EffectContext
 from famsbot.dialogue.flow import Flow, FlowModel, TurnContext
 from famsbot.dialogue.keywords import Command, read_command
@@ -158,6 +159,8 @@ class Engine:
         assessment = risk.assess(text)
         if assessment.signals == [risk.POSSIBLE_RISK] and self._answers_own_question(turn):
             assessment = risk.RiskAssessment(urgent=False, signals=[])
+        if assessment.signals in ([], [risk.POSSIBLE_RISK]) and await self._check_back(turn, command):
+            return
         if assessment.urgent and not await self._urgent(turn, assessment.signals):
             return
         if command and command.name in ("stop", "start"):
@@ -177,6 +180,20 @@ class Engine:
             await self._answer(turn)
 
     # --- the risk gate -------------------------------------------------------------------------
+
+    async def _check_back(self, turn: _Turn, command: Command | None) -> bool:
+        """The answer to "Did you manage to speak to the prison?" (``dialogue.followup``), if it is one."""
+        if command is not None or turn.contact.id is None or turn.contact.opted_out_at is not None:
+            return False
+        reached = followup.read_check_back(turn.inbound.text)
+        if reached is None:
+            return False
+        check = await followup.open_check_back(turn.session, turn.contact.id, turn.now)
+        if check is None:
+            return False
+        turn.replies.extend(await followup.answer_check_back(
+            turn.session, self.settings, self.content, check, turn.inbound.text, reached, turn.now))
+        return True
 
     def _answers_own_question(self, turn: _Turn) -> bool:
         """Is the message only a yes/no/not-sure answer to the question we just asked?
