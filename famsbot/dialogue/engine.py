@@ -156,8 +156,11 @@ class Engine:
     async def _respond(self, turn: _Turn) -> None:
         text = turn.inbound.text
         command = None if turn.inbound.option else read_command(text)
+        if command is None and not turn.inbound.option and answers.asks_to_forget(text):
+            command = Command("forget")  # data rights, however they are worded
         assessment = risk.assess(text)
-        if assessment.signals == [risk.POSSIBLE_RISK] and self._answers_own_question(turn):
+        if assessment.signals == [risk.POSSIBLE_RISK] and (self._answers_own_question(turn)
+                                                           or answers.asks_to_forget(text)):
             assessment = risk.RiskAssessment(urgent=False, signals=[])
         if assessment.signals in ([], [risk.POSSIBLE_RISK]) and await self._check_back(turn, command):
             return
@@ -217,7 +220,9 @@ class Engine:
         danger. Returns whether the rest of the pipeline should still handle the message (it should
         when the person is answering "what has worried you": the text is their answer).
         """
-        prison_id = turn.answers.get("prison") or turn.contact.prison_id
+        # A prison named in this very message wins: its switchboard goes in this reply, not the next.
+        named = find_prison(turn.inbound.text, self.content.prison_names)
+        prison_id = named or turn.answers.get("prison") or turn.contact.prison_id
         prison = self.content.prisons.get(prison_id) if isinstance(prison_id, str) else None
         subject = split_signals(turn.inbound.text, signals)
         flows_concern = self.flows.get("concern")

@@ -23,6 +23,7 @@ __all__ = [
     "GLOSSARY",
     "LONDON",
     "Aside",
+    "asks_to_forget",
     "Days",
     "Direction",
     "mentioned_age",
@@ -379,3 +380,25 @@ def read_aside(text: str) -> Aside | None:
     if words in _GREETINGS or (len(words_list) <= 3 and words_list[0] in ("hi", "hello", "hiya", "hey")):
         return "greeting"
     return None
+
+
+# --- data rights -----------------------------------------------------------------------------------
+
+_ERASE = r"(?:delete|remove|erase|wipe|forget|clear|destroy|get rid of)"
+_MINE = (r"(?:my (?:data|details|detail|info|information|number|phone number|messages|account|chat|conversation|"
+         r"personal data|records?|name)|everything(?: you have)?(?: on me| about me)?|all my \w+)")  # fmt: skip
+_FORGET = re.compile(
+    rf"\b{_ERASE}\b(?: \w+){{0,3}} {_MINE}\b|\b{_ERASE} me\b|\bgdpr\b|\bright to be forgotten\b|\bdata protection\b"
+    r"|\busun(?:ac|ąć)? moje dane\b|\bdileu fy manylion\b"
+)
+
+
+def asks_to_forget(text: str) -> bool:
+    """Does a short message ask for the person's data to be deleted, in any wording?
+
+    "can you delete my data please", "GDPR remove me", "remove my details", "wipe everything you
+    have on me". Long messages are left alone ("they removed my details from his visitor list ...
+    and he is upset" is a worry, not a request): the forget flow confirms before deleting anyway.
+    """
+    words = " ".join(plain_words(text))
+    return len(words.split()) <= 12 and bool(_FORGET.search(words)) and "visitor list" not in words

@@ -44,6 +44,11 @@ async def test_the_person_ends_up_with_what_they_needed(
     transcript = "\n\n".join(measure.transcript)
     expect = conversation.expect
     stored = await conversation_of(fresh, channel, address)
+    if expect.get("forgotten"):
+        assert stored is None, transcript
+        for words in expect.get("said") or []:
+            assert words.lower() in transcript.lower(), f"never told {words!r}\n{transcript}"
+        return
     assert stored is not None
     if "flow" in expect:
         assert stored.flow == expect["flow"], transcript

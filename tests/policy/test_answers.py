@@ -6,7 +6,15 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from famsbot.policy.answers import mentioned_age, read_days, read_number, says_unsure, yes_no
+from famsbot.policy.answers import (
+    asks_to_forget,
+    mentioned_age,
+    read_aside,
+    read_days,
+    read_number,
+    says_unsure,
+    yes_no,
+)
 
 MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # Mon 23 Nov 2026 in London
 
@@ -75,3 +83,26 @@ def test_numbers_in_words_and_ages_inside_sentences() -> None:
     assert read_number("I'm 34") == 34
     assert mentioned_age("I AM 80 AND I GET PENSION CREDIT") == 80
     assert mentioned_age("my son is in maidstone") is None
+
+
+@pytest.mark.parametrize(
+    "text", ["can you delete my data please", "GDPR remove me", "remove my details", "wipe everything you have on me"]
+)
+def test_data_rights_in_any_wording(text: str) -> None:
+    assert asks_to_forget(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["remove him from my visitor list", "can you make it clear to me", "my details are wrong", "stop"]
+)
+def test_other_requests_are_not_data_rights(text: str) -> None:
+    assert not asks_to_forget(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "aside"),
+    [("what is an acct", "glossary:acct"), ("whats a VO?", "glossary:vo"), ("thank you so much", "thanks"),
+     ("hi", "greeting"), ("can I talk to a person?", "person"), ("2", None), ("my son", None)],
+)  # fmt: skip
+def test_asides(text: str, aside: str | None) -> None:
+    assert read_aside(text) == aside
