@@ -30,7 +30,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from famsbot.clock import Clock, SystemClock
 from famsbot.config import Settings
 from famsbot.content.loader import Content, get_content
-from famsbot.dialogue import followup
+from famsbot.dialogue import followup, status
 from famsbot.dialogue.effects import EffectContext
 from famsbot.dialogue.flow import Flow, FlowModel, TurnContext
 from famsbot.dialogue.keywords import Command, read_command
@@ -173,6 +173,8 @@ class Engine:
             return  # they asked for no messages; only START (or the emergency route) is answered
         if command:
             await self._command(turn, command)
+        elif await self._news(turn):
+            return
         elif turn.pending:
             await self._pending(turn)
         elif self._silent_too_long(turn):
@@ -183,6 +185,23 @@ class Engine:
             await self._answer(turn)
 
     # --- the risk gate -------------------------------------------------------------------------
+
+    async def _news(self, turn: _Turn) -> bool:
+        """"Any news about my concern?": its status (``dialogue.status``), then the open question again."""
+        flow = self.flows.get(turn.flow)
+        if flow is not None and turn.state in flow.steps and flow.step(turn.state).free_text:
+            return False  # their words are the answer (a worry may mention "news")
+        asked, reference = status.asks_for_news(turn.inbound.text, self.content)
+        if not asked or turn.contact.id is None:
+            return False
+        reply = await status.status_reply(turn.session, self.settings, self.content, turn.contact.id, reference,
+                                          turn.now)
+        if reply is None:
+            return False
+        turn.replies.append(reply)
+        if flow is not None and turn.state in flow.steps and turn.flow != "menu":
+            turn.replies.append(flow.step(turn.state).question(self._model(turn)))
+        return True
 
     async def _check_back(self, turn: _Turn, command: Command | None) -> bool:
         """The answer to "Did you manage to speak to the prison?" (``dialogue.followup``), if it is one."""
