@@ -317,7 +317,10 @@ def _final_replies(ctx: EffectContext, concern: Concern, created: bool) -> list[
     elif prison is not None:
         first.append(content.text("concern.ring_switchboard", prison=prison.name, number=prison.switchboard.number))
     how = str(concern.details.get("contact") or "chat")
-    more = [content.text(f"concern.next_{how}", hours=f"{ctx.settings.concern_ack_hours:g}")]
+    if concern.urgent and how in ("chat", "number"):  # urgent concerns escalate in minutes, not a day
+        more = [content.text(f"concern.next_{how}_urgent", minutes=f"{ctx.settings.urgent_ack_minutes:g}")]
+    else:
+        more = [content.text(f"concern.next_{how}", hours=f"{ctx.settings.concern_ack_hours:g}")]
     if concern.urgent:
         more.append(content.text("concern.still_danger", emergency=content.phone("emergency").number))
     return [Reply("\n".join(first)), Reply(content.text("concern.next", more="\n".join(more)))]

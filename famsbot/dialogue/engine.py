@@ -40,19 +40,21 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from famsbot.clock import Clock, SystemClock, to_london
 from famsbot.config import Settings
 from famsbot.content.loader import Content, get_content
+from famsbot.dialogue import followup, status
 from famsbot.dialogue.effects import EffectContext
 from famsbot.dialogue.flow import Flow, FlowModel, TurnContext
 from famsbot.dialogue.keywords import Command, read_command
 from famsbot.dialogue.matching import match_option
 from famsbot.dialogue.messages import Inbound, Option, Reply, storable_address
 from famsbot.dialogue.outcome import Outcome
+from famsbot.dialogue.reprompt import reprompt
 from famsbot.dialogue.routing import route_text
 from famsbot.dialogue.spool import Spool, Spooled
 from famsbot.dialogue.steps import Accepted, Explain, Rejected, Step
 from famsbot.dialogue.timing import timed_turn
 from famsbot.dialogue.urgent import urgent_route
 from famsbot.errors import FlowError
-from famsbot.policy import risk
+from famsbot.policy import answers, risk
 from famsbot.policy.prisons import find_prison
 from famsbot.policy.risk_subject import split_signals
 from famsbot.store.conversations import (
@@ -69,6 +71,7 @@ from famsbot.store.outbox import enqueue
 __all__ = ["Engine"]
 
 log = logging.getLogger(__name__)
+MISSES = "_misses"  # answers not understood in a row at this question
 MAX_HOPS = 25  # steps skipped in a row because their answer is known; more means a loop in a flow
 
 
@@ -264,7 +267,14 @@ class Engine:
     async def _respond(self, turn: _Turn) -> None:
         text = turn.inbound.text
         command = None if turn.inbound.option else read_command(text)
+        if command is None and not turn.inbound.option and answers.asks_to_forget(text):
+            command = Command("forget")  # data rights, however they are worded
         assessment = risk.assess(text)
+        if assessment.signals == [risk.POSSIBLE_RISK] and (self._answers_own_question(turn)
+                                                           or answers.asks_to_forget(text)):
+            assessment = risk.RiskAssessment(urgent=False, signals=[])
+        if assessment.signals in ([], [risk.POSSIBLE_RISK]) and await self._check_back(turn, command):
+            return
         if assessment.urgent and not await self._urgent(turn, assessment.signals):
             return
         if command and command.name in ("stop", "start"):
@@ -274,6 +284,8 @@ class Engine:
             return  # they asked for no messages; only START (or the emergency route) is answered
         if command:
             await self._command(turn, command)
+        elif await self._news(turn):
+            return
         elif turn.pending:
             await self._pending(turn)
         elif self._silent_too_long(turn):
@@ -285,6 +297,49 @@ class Engine:
 
     # --- the risk gate -------------------------------------------------------------------------
 
+    async def _news(self, turn: _Turn) -> bool:
+        """"Any news about my concern?": its status (``dialogue.status``), then the open question again."""
+        flow = self.flows.get(turn.flow)
+        if flow is not None and turn.state in flow.steps and flow.step(turn.state).free_text:
+            return False  # their words are the answer (a worry may mention "news")
+        asked, reference = status.asks_for_news(turn.inbound.text, self.content)
+        if not asked or turn.contact.id is None:
+            return False
+        reply = await status.status_reply(turn.session, self.settings, self.content, turn.contact.id, reference,
+                                          turn.now)
+        if reply is None:
+            return False
+        turn.replies.append(reply)
+        if flow is not None and turn.state in flow.steps and turn.flow != "menu":
+            turn.replies.append(flow.step(turn.state).question(self._model(turn)))
+        return True
+
+    async def _check_back(self, turn: _Turn, command: Command | None) -> bool:
+        """The answer to "Did you manage to speak to the prison?" (``dialogue.followup``), if it is one."""
+        if command is not None or turn.contact.id is None or turn.contact.opted_out_at is not None:
+            return False
+        reached = followup.read_check_back(turn.inbound.text)
+        if reached is None:
+            return False
+        check = await followup.open_check_back(turn.session, turn.contact.id, turn.now)
+        if check is None:
+            return False
+        turn.replies.extend(await followup.answer_check_back(
+            turn.session, self.settings, self.content, check, turn.inbound.text, reached, turn.now))
+        return True
+
+    def _answers_own_question(self, turn: _Turn) -> bool:
+        """Is the message only a yes/no/not-sure answer to the question we just asked?
+
+        Then the learned model alone must not make it urgent ("no not right now i dont think" to
+        "is anyone in danger right now?"); the phrase lists still apply to every message.
+        """
+        flow = self.flows.get(turn.flow)
+        if flow is None or turn.state not in flow.steps or turn.pending or turn.inbound.option:
+            return bool(turn.inbound.option)
+        step = flow.step(turn.state)
+        return not step.free_text and answers.plain_answer(turn.inbound.text)
+
     async def _urgent(self, turn: _Turn, signals: list[str]) -> bool:
         """Give the emergency route now; then record the concern, or carry on with the message inside one.
 
@@ -295,7 +350,9 @@ class Engine:
         danger. Returns whether the rest of the pipeline should still handle the message (it should
         when the person is answering "what has worried you": the text is their answer).
         """
-        prison_id = turn.answers.get("prison") or turn.contact.prison_id
+        # A prison named in this very message wins: its switchboard goes in this reply, not the next.
+        named = find_prison(turn.inbound.text, self.content.prison_names)
+        prison_id = named or turn.answers.get("prison") or turn.contact.prison_id
         prison = self.content.prisons.get(prison_id) if isinstance(prison_id, str) else None
         subject = split_signals(turn.inbound.text, signals)
         flows_concern = self.flows.get("concern")
@@ -530,21 +587,57 @@ class Engine:
         step = flow.step(turn.state)
         model = self._model(turn)
         question = step.question(model)
+        if step.free_text and not turn.inbound.option and self._aside(turn, question):
+            return  # "thank you so much" is not his name
         result = step.read(model, turn.inbound)
         turn.answers = model.answers  # reading may note that something was explained
+        if isinstance(result, Rejected) and flow.fill is not None:
+            # Not one of the options, but it answers the question all the same ("maidstone" to
+            # "which country is the prison in?"; "I'm 80 on pension credit" to the benefit list).
+            filled = flow.fill(turn.inbound.text, self.content)
+            if step.key in filled:
+                result = Accepted(filled[step.key], turn.inbound.text)
         if isinstance(result, Accepted) and result.loose and await self._stop_request(turn):
             return
         if isinstance(result, Accepted):
+            model.answers.pop(MISSES, None)
             self._record(turn, step, question.text, result)
+            if result.note:
+                turn.replies.append(Reply(result.note))
             model.answers[step.key] = result.value
+            if flow.fill is not None:  # fill every other slot this message already answers
+                for key, value in flow.fill(turn.inbound.text, self.content).items():
+                    model.answers.setdefault(key, value)
             turn.history.append(turn.state)
             flow.fire(model, "answer")
             await self._settle(turn, flow, model)
         elif isinstance(result, Explain):
             turn.replies.append(Reply(result.text))
             turn.replies.append(question)
+        elif not step.free_text and self._aside(turn, question):
+            return
         elif step.free_text or not await self._reroute(turn, question):
-            turn.replies.append(self._reprompt(result, question))
+            misses = int(turn.answers.get(MISSES) or 0) + 1
+            turn.answers[MISSES] = misses
+            turn.replies.extend(reprompt(self.content, turn.inbound.channel, result, question, misses))
+
+    def _aside(self, turn: _Turn, question: Reply) -> bool:
+        """Thanks, hello, "what is an ACCT?", "can I talk to a person?": a kind reply, then the same question.
+
+        The person keeps their place; this is not counted as a misunderstanding.
+        """
+        aside = answers.read_aside(turn.inbound.text)
+        if aside is None:
+            return False
+        helpline = self.content.phone("families_helpline")
+        if aside.startswith("glossary:"):
+            text = self.content.fact(f"glossary_{aside.removeprefix('glossary:')}").text
+            turn.replies.append(Reply(f"{text}\n{self.content.text('common.aside_glossary_more')}"))
+        else:
+            values = {"families_helpline": helpline.number, "hours": helpline.hours or ""}
+            turn.replies.append(Reply(self.content.text(f"common.aside_{aside}", **values)))
+        turn.replies.append(question)
+        return True
 
     async def _stop_request(self, turn: _Turn) -> bool:
         """"Stop sending me the family day messages" names an option, but it is a request to stop."""
@@ -576,13 +669,6 @@ class Engine:
             )
         )
         return True
-
-    def _reprompt(self, result: Rejected | Explain, question: Reply) -> Reply:
-        lines = [self.content.text("common.not_understood")]
-        if isinstance(result, Rejected) and result.hint:
-            lines.append(self.content.text(result.hint, **result.values))
-        lines.append(question.text)
-        return Reply("\n".join(lines), question.options)
 
     def _values(self) -> dict[str, str]:
         return {name: phone.number for name, phone in self.content.national.phones.items()}

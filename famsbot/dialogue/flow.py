@@ -160,12 +160,14 @@ class Flow:
         *,
         title: str,
         carry_text: TextCarrier | None = None,
+        fill: TextCarrier | None = None,
     ) -> None:
         self.name = name
         self.title = title  # text key naming the flow ("help with travel costs")
         self.steps = dict(steps)
         self.transitions = [dict(t) for t in transitions]
         self.carry_text = carry_text
+        self.fill = fill  # answers a message gives besides the one asked for ("I am 80, on pension credit")
         self.machine = Machine(
             model=None,
             states=["start", *self.steps],

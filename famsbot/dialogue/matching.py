@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from famsbot.dialogue.messages import Option
+from famsbot.policy import answers
 from famsbot.policy.text import normalise
 
 __all__ = ["NUMBER_WORDS", "VARIANTS", "Match", "match_option", "parse_number", "says_unsure"]
@@ -23,7 +24,7 @@ NUMBER_WORDS = {
 }  # fmt: skip
 VARIANTS: dict[str, tuple[str, ...]] = {
     "yes": ("yes", "y", "yeah", "yea", "yep", "yup", "ye", "yh", "ya", "ok", "okay", "sure", "correct",
-            "right", "please", "yes please", "aye", "tak", "ie", "oes", "haan", "han", "ji"),
+            "yes please", "aye", "tak", "ie", "oes", "haan", "han", "ji"),
     "no": ("no", "n", "nah", "nope", "na", "no thanks", "not really", "nie", "na diolch", "nahi", "nai"),
     "unsure": ("not sure", "unsure", "dont know", "don't know", "dunno", "idk", "no idea", "not sure what",
                "i dont know", "i don't know", "dk", "maybe", "what does that mean", "what is that", "?",
@@ -46,7 +47,7 @@ class Match:
 
 def says_unsure(text: str) -> bool:
     """Is the whole message a way of saying "I'm not sure" / "what does that mean"?"""
-    return normalise(text) in _UNSURE or text.strip() == "?"
+    return normalise(text) in _UNSURE or text.strip() == "?" or answers.says_unsure(text)
 
 
 def parse_number(text: str) -> int | None:

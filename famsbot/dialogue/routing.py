@@ -57,6 +57,9 @@ def route_text(text: str, content: Content, known_flows: Mapping[str, Any]) -> R
     answers: dict[str, Any] = {}
     if prison := find_prison(text, content.prison_names):
         answers["prison"] = prison
+    fill = getattr(flow, "fill", None)
+    if fill is not None:
+        answers.update(fill(text, content))
     carry = getattr(flow, "carry_text", None)
     if carry is not None:
         answers.update(carry(text, content))

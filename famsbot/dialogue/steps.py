@@ -20,6 +20,7 @@ from typing import Any
 from famsbot.dialogue.flow import FlowModel
 from famsbot.dialogue.matching import match_option, parse_number, says_unsure
 from famsbot.dialogue.messages import MAX_TEXT, Inbound, Option, Reply
+from famsbot.policy import answers
 from famsbot.policy.prisons import find_prison
 from famsbot.policy.text import normalise
 
@@ -44,6 +45,7 @@ class Accepted:
     value: Any
     shown: str
     loose: bool = False  # a guess from a longer message: a clear request elsewhere wins over it
+    note: str | None = None  # said before the next question: a date read back ("So the visit is on ...")
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +126,15 @@ class ChoiceStep(Step):
     def _options(model: FlowModel, choices: Sequence[Choice]) -> tuple[Option, ...]:
         return tuple(Option(c.key, model.text(c.label), c.words) for c in choices)
 
+    def _polar(self, model: FlowModel, text: str) -> Option | None:
+        """The option a yes or a no picks, when one option stands for each ("yes": been already)."""
+        said = answers.yes_no(text)
+        if said is None:
+            return None
+        word = "yes" if said else "no"
+        picked = [o for o in self.options(model) if o.key == word or word in o.words]
+        return picked[0] if len(picked) == 1 else None
+
     def read(self, model: FlowModel, inbound: Inbound) -> ReadResult:
         choices = {c.key: c for c in (*self.hidden, *self.choices(model))}
         options = self.options(model)
@@ -137,6 +148,9 @@ class ChoiceStep(Step):
         if match.option is None and hidden:
             # A number past the short list refers to the full list the person saw just before.
             match = match_option(inbound.text, hidden)
+        if (match.option is None or match.loose) and (polar := self._polar(model, inbound.text)) is not None:
+            # "please don't tell him", "not right now", "NO I HAVENT BEEN YET": the shared reader.
+            return Accepted(choices[polar.key].stored(), polar.label, loose=len(inbound.text.split()) > 3)
         if match.option is not None:
             return Accepted(choices[match.option.key].stored(), match.option.label, loose=match.loose)
         if match.out_of_range:
@@ -188,9 +202,10 @@ class NumberStep(Step):
         if self.help_text and says_unsure(inbound.text):
             return Explain(model.text(self.help_text))
         numbers = _INT.findall(inbound.text)
-        if len(numbers) != 1:
+        written = answers.read_number(inbound.text) if len(numbers) != 1 else None
+        if len(numbers) != 1 and written is None:
             return Rejected("common.need_number", {"low": self.minimum, "high": self.maximum})
-        number = int(numbers[0])
+        number = int(numbers[0]) if written is None else written
         if not self.minimum <= number <= self.maximum:
             return Rejected("common.number_range", {"low": self.minimum, "high": self.maximum})
         return Accepted(number, str(number))

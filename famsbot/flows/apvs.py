@@ -26,11 +26,13 @@ from typing import Any
 
 from transitions import EventData
 
+from famsbot.content.loader import Content
 from famsbot.dialogue.flow import Flow, FlowModel, answer_is, go_to, model_of
 from famsbot.dialogue.steps import Choice
 from famsbot.flows.self_check import (
     PAGE,
     Count,
+    DaysAway,
     Pick,
     RecordResult,
     Result,
@@ -41,7 +43,10 @@ from famsbot.flows.self_check import (
     wording,
     yes_no,
 )
+from famsbot.policy.answers import mentioned_age
 from famsbot.policy.apvs import SENTENCES, assess, follow_up_question, next_question
+from famsbot.policy.prisons import find_prison
+from famsbot.policy.text import plain_words
 
 __all__ = ["FLOW", "result_sentences"]
 
@@ -141,10 +146,10 @@ STEPS = {
                         values={"limit": SENTENCES["uc_over_limit"]}, explain=wording("apvs.help_uc_income")),
     "age": Count("age", "apvs.ask_age", minimum=0, maximum=120, explain=said(SENTENCES["too_young"])),
     "claim_timing": Pick("claim_timing", "apvs.ask_claim_timing", TIMINGS, explain=said(SENTENCES["timing_rule"])),
-    "days_since": Count("days_since_visit", "apvs.ask_days_since", minimum=0, maximum=999,
-                        explain=wording("apvs.help_days_since")),
-    "days_until": Count("days_until_visit", "apvs.ask_days_until", minimum=0, maximum=999,
-                        explain=wording("apvs.help_days_until")),
+    "days_since": DaysAway("days_since_visit", "apvs.ask_days_since", direction="ago",
+                           explain=wording("apvs.help_days_since")),
+    "days_until": DaysAway("days_until_visit", "apvs.ask_days_until", direction="ahead",
+                           explain=wording("apvs.help_days_until")),
     "benefit_owner": Pick("benefit_owner", "apvs.ask_benefit_owner", OWNERS,
                           explain=said(SENTENCES["household_benefit"])),
     "escort": yes_no("escort", "apvs.ask_escort", explain=said(SENTENCES["escort_rule"])),
@@ -233,12 +238,56 @@ TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "answer", "source": QUESTIONS, "dest": "result", "after": show_result},
 ]  # fmt: skip
 
-FLOW = Flow("apvs", STEPS, TRANSITIONS, title="apvs.title")
-
 
 # --- the result ---------------------------------------------------------------------------------
 
 _CLAIMS = frozenset({"eligible", "limited_help"})
+
+
+def _named(text: str, choices: list[Choice], before: str = "") -> Any:
+    """The stored value of the one choice named in ``text`` by its words ("pension credit", "my son")."""
+    said = f" {' '.join(plain_words(text))} "
+    found = {
+        c.stored()
+        for c in choices
+        for word in (c.key.replace("-", " "), *c.words)
+        if f" {before}{' '.join(plain_words(word))} " in said
+    }
+    return found.pop() if len(found) == 1 else None
+
+
+def fill(text: str, content: Content) -> dict[str, Any]:
+    """What a message says besides its answer: the visitor's age, benefit, who the prisoner is to them.
+
+    "I AM 80 AND I GET PENSION CREDIT" answers two questions; neither is asked again. Only what
+    is named outright counts (a benefit by its name, "my son"); a marker that needs a follow-up
+    (JSA, ESA) is kept so the follow-up is asked.
+    """
+    found: dict[str, Any] = {}
+    if prison := find_prison(text, content.prison_names):
+        found["prison"] = prison
+        found["prison_country"] = content.prisons[prison].country
+    if (age := mentioned_age(text)) is not None:
+        found["age"] = age
+    if (benefit := _named(text, [c for c in BENEFITS if c.key not in ("other", "none")])) is not None:
+        found["benefit"] = benefit
+    if (relationship := _named(text, [c for c in RELATIONSHIPS if c.key != "someone-else"], "my ")) is not None:
+        found["relationship"] = relationship
+    return found
+
+
+def _claim_after(answers: Mapping[str, Any]) -> bool:
+    """A visit under 6 days away fails only on timing: the same claim made after the visit passes.
+
+    The rules (DESIGN.md §5, unchanged) say ``not_eligible`` for an advance claim; the headline must
+    not say "you cannot get help" when the truth is "claim after the visit".
+    """
+    read = rules_answers(answers)
+    if SENTENCES["advance_too_soon"] not in assess(read).reasons:
+        return False
+    after = {**read, "claim_timing": "past", "days_since_visit": 0}
+    after.pop("days_until_visit", None)
+    return assess(after).outcome in _CLAIMS
 
 
 def result_sentences(model: FlowModel) -> list[str]:
@@ -251,7 +300,9 @@ def result_sentences(model: FlowModel) -> list[str]:
     assessment = assess(rules_answers(model.answers))
     content = model.content
     lines: list[str] = []
-    if assessment.outcome == "not_eligible":
+    if assessment.outcome == "not_eligible" and _claim_after(model.answers):
+        lines.append(model.text("apvs.outcome_claim_after"))
+    elif assessment.outcome == "not_eligible":
         lines.append(model.text("apvs.outcome_not_eligible" if assessment.certain else "apvs.outcome_not_eligible_yet"))
     claims = assessment.outcome in _CLAIMS
     lines.extend(reason for reason in assessment.reasons if not (claims and reason == SENTENCES["apply_online"]))
@@ -262,3 +313,6 @@ def result_sentences(model: FlowModel) -> list[str]:
     elif assessment.outcome == "not_eligible":
         lines.append(model.text("apvs.families_helpline", number=content.phone("families_helpline").number))
     return lines
+
+
+FLOW = Flow("apvs", STEPS, TRANSITIONS, title="apvs.title", fill=fill)

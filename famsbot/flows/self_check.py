@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from fractions import Fraction
 from typing import Any, ClassVar, Literal
 
@@ -35,6 +36,7 @@ from famsbot.dialogue.flow import Condition, FlowModel, model_of
 from famsbot.dialogue.matching import VARIANTS, says_unsure
 from famsbot.dialogue.messages import Inbound, Option, Reply
 from famsbot.dialogue.steps import NO, UNSURE, YES, Accepted, Choice, ChoiceStep, Explain, NumberStep, ReadResult
+from famsbot.policy.answers import Direction, read_days
 from famsbot.policy.text import normalise
 from famsbot.store.models import Answer
 
@@ -42,6 +44,7 @@ __all__ = [
     "LAST_PAGE",
     "PAGE",
     "Count",
+    "DaysAway",
     "Explanation",
     "Pick",
     "RecordResult",
@@ -181,6 +184,41 @@ class Count(NumberStep):
         return super().read(model, inbound)
 
 
+class DaysAway(Count):
+    """How many days ago, or from today, a day is: a number, or as people say it ("in 2 weeks",
+    "5 weeks ago", "a fortnight", "next week", "tomorrow", "saturday", "19th dec").
+
+    Counted on the calendar in Europe/London from the turn's clock. Anything but a plain number of
+    days is read back with its date ("So the visit was on Mon 19 Oct, 35 days ago"), since a wrong
+    guess changes the answer; BACK corrects it.
+    """
+
+    def __init__(
+        self, key: str, question: str, *, direction: Direction, explain: Explanation, maximum: int = 999
+    ) -> None:
+        super().__init__(key, question, minimum=0, maximum=maximum, explain=explain)
+        self.direction: Direction = direction
+
+    def read(self, model: FlowModel, inbound: Inbound) -> ReadResult:
+        if _is_not_sure(inbound):
+            return _not_sure(model, self.key, self.explain)
+        found = read_days(inbound.text, model.ctx.now, self.direction)
+        if found is None or not self.minimum <= found.days <= self.maximum:
+            return super().read(model, inbound)
+        if found.plain:
+            return Accepted(found.days, str(found.days))
+        when = say_date(model, found.on)
+        note = model.text(f"common.read_back_{self.direction}", date=when, days=found.days)
+        return Accepted(found.days, f"{found.days} ({when})", note=note)
+
+
+def say_date(model: FlowModel, day: date) -> str:
+    """ "Sat 19 Dec": the weekday and month names are content (``common.day_sat``, ``common.months``)."""
+    weekday = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[day.weekday()]
+    month = model.text("common.months").split()[day.month - 1]
+    return f"{model.text(f'common.day_{weekday}')} {day.day} {month}"
+
+
 def asks(
     step_key: str, next_key: Callable[[FlowModel], str | None], *, when: tuple[str, object] | None = None
 ) -> Condition:
@@ -272,7 +310,6 @@ def turning_page(event: EventData) -> bool:
     return isinstance(page, int) and not isinstance(page, bool)
 
 
-
 @dataclass(frozen=True)
 class RecordResult:
     """Store the outcome as an ``Answer`` row: what the person was told, and the rules' verdict.
@@ -289,7 +326,14 @@ class RecordResult:
     async def apply(self, ctx: EffectContext) -> list[Reply]:
         assert ctx.contact.id is not None  # noqa: S101 - a loaded contact always has an id
         ctx.session.add(
-            Answer(contact_id=ctx.contact.id, flow=self.flow, state="result", question="outcome",
-                   reply=self.told, value=dict(self.verdict), at=ctx.now)
+            Answer(
+                contact_id=ctx.contact.id,
+                flow=self.flow,
+                state="result",
+                question="outcome",
+                reply=self.told,
+                value=dict(self.verdict),
+                at=ctx.now,
+            )
         )
         return []

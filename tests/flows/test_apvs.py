@@ -28,7 +28,7 @@ QUESTION = {
     "jsa_kind": "Which kind of Jobseeker's Allowance?",
     "age": "How old are you?",
     "claim_timing": "Have you already made the visit",
-    "days_since": "How many days ago was the visit?",
+    "days_since": "How long ago was the visit?",
 }
 
 

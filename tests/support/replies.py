@@ -14,6 +14,7 @@ from datetime import datetime
 from famsbot.content.loader import Content
 from famsbot.dialogue.flow import FlowModel, TurnContext
 from famsbot.dialogue.messages import Inbound, Option, Reply
+from famsbot.dialogue.reprompt import reprompt
 from famsbot.dialogue.steps import Explain, Rejected, Step
 from famsbot.dialogue.urgent import urgent_route
 from famsbot.errors import ContentError
@@ -56,11 +57,9 @@ def _reasks(content: Content, where: str, step: Step, model: FlowModel, question
         if isinstance(result, Explain):
             yield f"{where} explained", Reply(result.text)
         elif isinstance(result, Rejected):
-            lines = [content.text("common.not_understood")]
-            if result.hint:
-                lines.append(content.text(result.hint, **result.values))
-            lines.append(question.text)
-            yield f"{where} re-asked", Reply("\n".join(lines), question.options)
+            for misses in (1, 2):
+                for reply in reprompt(content, "sms", result, question, misses):
+                    yield f"{where} re-asked ({misses})", reply
 
 
 def _topics(content: Content, now: datetime) -> Iterator[tuple[str, Reply]]:

@@ -1,0 +1,62 @@
+"""Status on request: the family who raised a concern can ask for news, and nobody else can."""
+
+from __future__ import annotations
+
+from famsbot.clock import FixedClock
+from famsbot.concerns.actions import acknowledge
+from famsbot.content import get_content
+from famsbot.dialogue.engine import Engine
+from famsbot.store.database import Database
+from famsbot.store.models import Concern
+from tests.support.chat import Chat
+from tests.support.concerns import add_staff
+from tests.support.rows import all_rows
+
+CONTENT = get_content()
+
+
+async def raise_concern(chat: Chat) -> Concern:
+    await chat.say("/start maidstone")
+    await chat.say("hes not called in 4 days im worried")
+    for answer in ("John", "dont know", "no", "no", "yes", "1", "send"):
+        await chat.say(answer)
+    (concern,) = await all_rows(chat.engine.db, Concern)
+    return concern
+
+
+async def test_any_news_gives_where_it_is_and_when_it_is_passed_on_again(chat: Chat) -> None:
+    concern = await raise_concern(chat)
+    text = await chat.say(f"any news about my concern {concern.reference}?")
+    assert concern.reference in text
+    assert "has not been picked up yet" in text
+    assert "10:00 on Tue 24 Nov" in text  # 24 hours after 10:00 on Mon 23 Nov, London time
+    assert "John" not in text  # nothing about the prisoner
+
+
+async def test_plain_any_news_finds_their_latest_concern_and_keeps_the_place(chat: Chat) -> None:
+    concern = await raise_concern(chat)
+    await chat.say("menu")
+    await chat.say("1")  # visits (the prison is remembered): which topic?
+    text = await chat.say("any news?")
+    assert concern.reference in text
+    assert "has not been picked up yet" in text
+    assert "What do you want to know?" in text  # the visits question, asked again: the place is kept
+
+
+async def test_picked_up_says_so_without_details(chat: Chat, db: Database, clock: FixedClock) -> None:
+    concern = await raise_concern(chat)
+    staff = await add_staff(db, "sc@maidstone.example")
+    async with db.transaction() as session:
+        await acknowledge(session, staff, concern.id or 0, now=clock.now(), content=CONTENT)
+    text = await chat.say(f"any update on {concern.reference.lower()}")
+    assert "was picked up by HMP Maidstone's safer custody team" in text
+    assert "unless he agrees" in text
+
+
+async def test_another_phone_cannot_ask_about_someone_elses_concern(chat: Chat, engine: Engine) -> None:
+    concern = await raise_concern(chat)
+    stranger = Chat(engine, address="+447700900999")
+    await stranger.say("hi")
+    text = await stranger.say(f"any news about concern {concern.reference}")
+    assert f"I can't find a concern {concern.reference} raised from this number" in text
+    assert "safer custody team at" not in text
