@@ -51,7 +51,8 @@ def set_session_cookie(response: Response, token: str, settings: Settings) -> No
     A *session* cookie (no ``Max-Age``): on a shared prison PC it goes when the browser closes. The
     server still ends the session after the idle and absolute timeouts, whichever comes first.
     """
-    response.set_cookie(COOKIE, token, path=COOKIE_PATH, httponly=True, samesite="lax", secure=settings.secure_transport)
+    response.set_cookie(COOKIE, token, path=COOKIE_PATH, httponly=True, samesite="lax",
+                        secure=settings.secure_transport)
 
 
 def clear_session_cookie(response: Response, settings: Settings) -> None:
