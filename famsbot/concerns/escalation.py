@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from famsbot.concerns.access import TRIAGE_ROUTES
 from famsbot.concerns.alerts import alert_text, duty_targets, queue_alerts, safer_custody_targets
 from famsbot.concerns.record import add_event, urgent_since
 from famsbot.config import Settings
@@ -150,5 +151,6 @@ def _follow_up_text(content: Content, concern: Concern, level: str) -> str:
     if prison is None:
         return content.text(f"concern.followup_{level}_no_prison", **values)
     line = prison.safer_custody or prison.switchboard
-    return content.text(f"concern.followup_{level}", prison=prison.name, switchboard=prison.switchboard.number,
-                        line=line.number, **values)
+    connected = "_unconnected" if concern.routed_to in TRIAGE_ROUTES else ""  # never "the team has it" if not
+    return content.text(f"concern.followup_{level}{connected}", prison=prison.name,
+                        switchboard=prison.switchboard.number, line=line.number, **values)  # fmt: skip

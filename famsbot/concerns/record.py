@@ -15,7 +15,10 @@ When a concern is recorded:
 
 One urgent episode, one concern: further urgent messages in the same conversation, or within
 :data:`EPISODE` while the concern is open, are added to it as events instead of raising another
-concern and another alert. Every change is a :class:`~famsbot.store.models.ConcernEvent`.
+concern and another alert; one that brings a new risk signal alerts staff again. After staff
+closed a concern, a new urgent message starts a new concern about the *new* words, linked both
+ways to the closed one; something added to a closed concern opens it again, with a new alert.
+Every change is a :class:`~famsbot.store.models.ConcernEvent`.
 """
 
 from __future__ import annotations
@@ -81,6 +84,8 @@ class SaveConcern:
         if concern is None:
             if not (answers.get("urgent") or self.final):
                 return []
+            if answers.pop("_after_closed", None) and self.urgent_message and self.text:
+                answers["worry"] = self.text  # the old concern keeps the old words; this one is about these
             concern = await _create(ctx, answers)
             if concern.urgent:
                 replies.append(_urgent_reply(ctx, concern, "concern.recorded_urgent"))
@@ -133,7 +138,13 @@ class AddToConcern:
         if concern is None:
             return []
         add_event(ctx.session, concern, "family_message", ctx.now, actor="family", note=self.text)
-        return [Reply(ctx.content.text("concern.added", reference=concern.reference))]
+        if concern.closed_at is None:
+            return [Reply(ctx.content.text("concern.added", reference=concern.reference))]
+        concern.status, concern.closed_at = "new", None  # closed, yet the family has more to say: open again
+        add_event(ctx.session, concern, "reopened", ctx.now, actor="family")
+        await _alert(ctx, concern, "concern.alert_reopened", f"alert:{concern.id}:reopened:{ctx.now.isoformat()}")
+        ctx.session.add(concern)
+        return [Reply(ctx.content.text("concern.reopened", reference=concern.reference))]
 
 
 # --- finding and creating ------------------------------------------------------------------------
@@ -147,6 +158,7 @@ async def _current(ctx: EffectContext, answers: dict[str, Any]) -> Concern | Non
         if concern is not None and concern.closed_at is None:
             return concern
         answers.pop("_concern_id", None)  # closed by staff since: anything new is a new concern
+        answers["_after_closed"] = True  # ... about what they write now, not what they wrote then
     if not answers.get("urgent") or ctx.contact.id is None:
         return None
     query = (
@@ -179,8 +191,27 @@ async def _create(ctx: EffectContext, answers: dict[str, Any]) -> Concern:
     await ctx.session.flush()
     add_event(ctx.session, concern, "created", ctx.now, urgent=urgent, source=concern.source, signals=signals,
               prison=prison_id)
+    await _link_to_closed(ctx, concern)
     await _alert(ctx, concern, "concern.alert_urgent" if urgent else "concern.alert_new", f"alert:{concern.id}")
     return concern
+
+
+async def _link_to_closed(ctx: EffectContext, concern: Concern) -> None:
+    """The family wrote again after their last concern was closed: staff see each from the other."""
+    if ctx.contact.id is None:
+        return
+    query = (
+        select(Concern)
+        .where(Concern.contact_id == ctx.contact.id, col(Concern.closed_at).is_not(None), Concern.id != concern.id)
+        .order_by(col(Concern.closed_at).desc())
+    )
+    closed = (await ctx.session.exec(query)).first()
+    if closed is None:
+        return
+    concern.details = {**concern.details, "follows": closed.reference, "follows_id": closed.id}
+    add_event(ctx.session, closed, "followed_by", ctx.now, actor="family",
+              note=f"The family wrote again after this was closed: {concern.reference}",
+              concern_id=concern.id, reference=concern.reference)  # fmt: skip
 
 
 async def _update(
@@ -212,9 +243,12 @@ async def _update(
         await _alert(ctx, concern, "concern.alert_now_urgent", f"alert:{concern.id}:urgent")
         replies.append(_urgent_reply(ctx, concern, "concern.now_urgent"))
     elif urgent_message:
+        new_signals = sorted(set(signals) - set(concern.signals))
         concern.signals = signals
         if text and text != concern.verbatim:
             add_event(ctx.session, concern, "urgent_message", ctx.now, actor="family", note=text, signals=signals)
+        if new_signals:  # something more serious than staff were alerted to: alert again
+            await _alert(ctx, concern, "concern.alert_more", f"alert:{concern.id}:more:{','.join(new_signals)}")
         replies.append(Reply(ctx.content.text("concern.added_urgent", reference=concern.reference)))
     return replies
 

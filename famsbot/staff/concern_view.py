@@ -13,12 +13,14 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from famsbot.channels.render import sms_text
 from famsbot.concerns.access import concern_for
 from famsbot.concerns.actions import OUTCOMES
 from famsbot.concerns.family import FamilyRoute, draft_text, family_route, prison_name
 from famsbot.concerns.inbox import ack_deadline, is_overdue, owner_email, timeline
 from famsbot.config import Settings
 from famsbot.content.loader import Content
+from famsbot.dialogue.messages import Option, Reply
 from famsbot.store.models import Concern, ConcernEvent, Outbox, StaffUser
 
 __all__ = ["ConcernView", "TimelineEntry", "concern_view", "yes_no"]
@@ -40,6 +42,8 @@ KIND_LABELS = {
     "urgent_raised": "Raised to urgent",
     "urgent_message": "Further urgent message from the family",
     "viewed": "Viewed",
+    "followed_by": "The family wrote again after this was closed: a new concern",
+    "reopened": "Opened again: the family wrote after it was closed",
 }
 # Who an "alerted" event really reached (``Concern.routed_to``): never "safer custody" when it was not.
 ROUTE_LABELS = {
@@ -54,6 +58,7 @@ DETAIL_LABELS = {
     "relationship": "Who the family member is to him",
     "last_contact": "Last contact",
     "category": "Kind of concern",
+    "follows": "Follows the family's closed concern",
 }
 SOURCES = {"flow": "Concern form", "risk_gate": "Urgent words in a message"}
 # What the risk gate noticed, in staff's words. ``possible_risk`` is the learned reader's alone: no listed
@@ -68,7 +73,8 @@ SIGNAL_NAMES = {
 CONTACT_WISHES = {"chat": "In the chat they used", "number": "A phone call (number above)",
                   "none": "Please don't contact me"}
 HIDDEN_DETAILS = {"urgent_at", "verbatim", "prison", "prisoner_name", "prisoner_number", "danger_now",
-                  "consent_to_share", "callback"}
+                  "consent_to_share", "callback", "follows_id"}
+FAMILY_WORDS = ("urgent_message", "family_message", "urgent_raised")  # events whose note is the family's own text
 
 
 DELIVERY = {
@@ -108,6 +114,8 @@ class ConcernView:
     reasons_owed: bool  # ACCT not opened and the family not yet written to (Farmer 14.4)
     details: list[tuple[str, str]]
     outcomes: dict[str, str]
+    messages: list[tuple[datetime, str]]  # every message of the family's on this concern, verbatim, oldest first
+    linked: list[tuple[int, str, str]]  # (concern id, reference, how): the family's concerns before and after
 
 
 def yes_no(value: Any) -> str:
@@ -120,19 +128,27 @@ def yes_no(value: Any) -> str:
     return str(value)
 
 
-def _entry(event: ConcernEvent, deliveries: dict[int, str]) -> TimelineEntry:
+@dataclass(frozen=True)
+class _Sent:
+    status: str
+    body: str  # exactly as the family's channel carried it
+
+
+def _entry(event: ConcernEvent, deliveries: dict[int, _Sent]) -> TimelineEntry:
     data = event.data or {}
     outbox_id = data.get("outbox_id")
-    status = deliveries.get(outbox_id) if isinstance(outbox_id, int) else None
+    sent = deliveries.get(outbox_id) if isinstance(outbox_id, int) else None
+    status = sent.status if sent else None
     label, body, detail = KIND_LABELS.get(event.kind, event.kind.replace("_", " ").capitalize()), None, None
     if event.kind == "acknowledged":
         detail = ("The family was told it reached the team." if data.get("family_told")
                   else f"The family was not told: {data.get('why_not') or 'no way to reach them'}")
+        body = sent.body if sent else None
     elif event.kind == "outcome":
         label = f"Outcome: {data.get('label') or OUTCOMES.get(str(data.get('outcome')), data.get('outcome'))}"
         detail = f"Reasons: {data['reasons']}" if data.get("reasons") else None
     elif event.kind == "message":
-        body = data.get("body")
+        body = sent.body if sent else data.get("body")
     elif event.kind == "alerted" and data.get("route") in ROUTE_LABELS:
         label = ROUTE_LABELS[str(data["route"])]
         detail = f"Sent to: {', '.join(str(t) for t in data.get('targets') or [])}"
@@ -171,13 +187,37 @@ def _told_since_outcome(events: list[ConcernEvent]) -> bool:
     return any(e.kind == "message" and (e.id or 0) > last_outcome for e in events)
 
 
-async def _deliveries(session: AsyncSession, events: list[ConcernEvent]) -> dict[int, str]:
-    """The outbox status of each message this concern sent to the family, by outbox id."""
+async def _deliveries(session: AsyncSession, events: list[ConcernEvent]) -> dict[int, _Sent]:
+    """Each message this concern sent to the family, by outbox id: its status, and the text exactly as
+    their channel carried it (on SMS: GSM-7, options numbered, as ``delivery.twilio`` sends it)."""
     ids = [i for e in events if isinstance(i := (e.data or {}).get("outbox_id"), int)]
     if not ids:
         return {}
-    rows = await session.exec(select(Outbox.id, Outbox.status).where(col(Outbox.id).in_(ids)))
-    return {row_id: status for row_id, status in rows.all() if row_id is not None}
+    rows = (await session.exec(select(Outbox).where(col(Outbox.id).in_(ids)))).all()
+    return {row.id: _Sent(row.status, _as_carried(row)) for row in rows if row.id is not None}
+
+
+def _as_carried(row: Outbox) -> str:
+    options = tuple(Option(o["key"], o["label"]) for o in row.options)
+    return sms_text(Reply(row.body, options)) if row.channel == "sms" else row.body
+
+
+def _messages(concern: Concern, events: list[ConcernEvent]) -> list[tuple[datetime, str]]:
+    said = [(concern.created_at, concern.verbatim)] if concern.verbatim else []
+    said += [(e.at, e.note) for e in events if e.kind in FAMILY_WORDS and e.note]
+    return said
+
+
+def _linked(concern: Concern, events: list[ConcernEvent]) -> list[tuple[int, str, str]]:
+    details = concern.details or {}
+    linked = []
+    if isinstance(details.get("follows_id"), int):
+        linked.append((details["follows_id"], str(details.get("follows")), "the family's earlier concern, closed"))
+    for event in events:
+        data = event.data or {}
+        if event.kind == "followed_by" and isinstance(data.get("concern_id"), int):
+            linked.append((data["concern_id"], str(data.get("reference")), "raised after this one was closed"))
+    return linked
 
 
 async def concern_view(session: AsyncSession, staff: StaffUser, concern_id: int, *, now: datetime,
@@ -201,4 +241,6 @@ async def concern_view(session: AsyncSession, staff: StaffUser, concern_id: int,
         reasons_owed=concern.outcome == "acct_not_opened" and not told,
         details=_details(concern),
         outcomes=dict(OUTCOMES),
+        messages=_messages(concern, events),
+        linked=_linked(concern, events),
     )

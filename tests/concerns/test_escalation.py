@@ -99,7 +99,8 @@ async def test_a_concern_not_picked_up_in_24_hours_escalates_and_the_family_is_t
     assert sorted((r.kind, r.address) for r in rows) == [
         ("alert", "safer-custody:maidstone"), ("escalation", "duty:maidstone"), ("followup", chat.address)]
     follow_up = next(r for r in rows if r.kind == "followup")
-    assert "not picked it up yet" in follow_up.body
+    assert "Nobody has picked it up yet" in follow_up.body
+    assert "not connected to famsbot" in follow_up.body  # no target is configured: no team had it
     assert CONTENT.phone("families_helpline").number in follow_up.body
     assert await run_escalations(db, settings, CONTENT, start + timedelta(hours=30)) == 0
 
