@@ -17,6 +17,7 @@ from famsbot.clock import Clock, SystemClock
 from famsbot.config import Settings, get_settings
 from famsbot.content.loader import Content, get_content
 from famsbot.dialogue.engine import Engine
+from famsbot.health import check
 from famsbot.staff.routes import router as staff_router
 from famsbot.store.migrate import open_database
 from famsbot.web.channels import channels_running, include_webhooks
@@ -55,6 +56,13 @@ def create_app(
         if await db.ping():
             return JSONResponse({"status": "ok"})
         return JSONResponse({"status": "unavailable"}, status_code=503)
+
+    @app.get("/readyz")
+    async def readyz(db: DbDep) -> JSONResponse:
+        """200 when ready to serve (database reachable, migrations at head), 503 otherwise; with the
+        version, commit, oldest undelivered outbox row's age and worker heartbeat (``famsbot.health``)."""
+        readiness = await check(db, clock.now())
+        return JSONResponse(readiness.as_json(), status_code=200 if readiness.ready else 503)
 
     include_webhooks(app, settings)  # Telegram and Twilio routes, for the channels that are configured
     app.include_router(staff_router, prefix="/staff")  # the console; its static files at /staff/static
