@@ -83,7 +83,7 @@ def addresses(recipients: int, telegram_share: float) -> tuple[list[str], list[s
 async def subscribe(db: Database, chats: list[str], phones: list[str]) -> None:
     """Families who asked for Maidstone's notices, written in bulk (the notices flow does it one by one)."""
     now = datetime.now(UTC)
-    # Mixed in proportion, as real sign-ups are: rows (and jobs) are taken in id order.
+    # Mixed in proportion, as real sign-ups are: rows are taken in id order.
     keyed = [(n / len(chats), "telegram", a) for n, a in enumerate(chats)]
     keyed += [(n / len(phones), "sms", a) for n, a in enumerate(phones)]
     people = [{"channel": channel, "address": a} for _, channel, a in sorted(keyed, key=lambda k: k[0])]

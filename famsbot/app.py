@@ -20,6 +20,7 @@ from famsbot.config import Settings, get_settings
 from famsbot.content.loader import Content, get_content
 from famsbot.dialogue.engine import Engine
 from famsbot.staff.hardening import install as install_console_guards
+from famsbot.health import check
 from famsbot.staff.routes import router as staff_router
 from famsbot.store.migrate import open_database
 from famsbot.web.body_limit import BodyLimit
@@ -68,6 +69,13 @@ def create_app(
         if await db.ping():
             return JSONResponse({"status": "ok"})
         return JSONResponse({"status": "unavailable"}, status_code=503)
+
+    @app.get("/readyz")
+    async def readyz(db: DbDep) -> JSONResponse:
+        """200 when ready to serve (database reachable, migrations at head), 503 otherwise; with the
+        version, commit, oldest undelivered outbox row's age and worker heartbeat (``famsbot.health``)."""
+        readiness = await check(db, clock.now())
+        return JSONResponse(readiness.as_json(), status_code=200 if readiness.ready else 503)
 
     app.add_middleware(BodyLimit)  # oversized bodies refused before any route reads them
     if settings.secure_transport:

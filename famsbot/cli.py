@@ -114,6 +114,29 @@ def _worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def _status(args: argparse.Namespace) -> int:
+    import json
+
+    from famsbot.clock import SystemClock
+    from famsbot.health import check
+    from famsbot.store.database import Database
+
+    async def look() -> dict[str, object]:
+        db = Database(get_settings().database_url)
+        try:
+            return (await check(db, SystemClock().now())).as_json()
+        finally:
+            await db.dispose()
+
+    found = asyncio.run(look())
+    if args.json:
+        print(json.dumps(found, indent=2))
+    else:
+        for key, value in found.items():
+            print(f"{key}: {'-' if value is None else value}")
+    return 0 if found["status"] == "ready" else 1
+
+
 def _telegram_set_webhook(args: argparse.Namespace) -> int:
     from famsbot.channels.telegram_admin import set_webhook
 
@@ -166,6 +189,10 @@ def _parser() -> argparse.ArgumentParser:
     worker = commands.add_parser("worker", help="deliver the outbox and run periodic jobs (escalations, retention)")
     worker.add_argument("--concurrency", type=int, default=16, help="sends in flight at once, per channel")
     worker.set_defaults(run=_worker)
+
+    status = commands.add_parser("status", help="what /readyz says: ready?, version, oldest undelivered, worker")
+    status.add_argument("--json", action="store_true", help="print it as JSON")
+    status.set_defaults(run=_status)
 
     telegram = commands.add_parser("telegram", help="Telegram bot commands").add_subparsers(
         dest="telegram_command", required=True)

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from famsbot.store.database import Database
 
-__all__ = ["alembic_config", "migration_state", "open_database", "upgrade"]
+__all__ = ["alembic_config", "migration_head", "migration_state", "open_database", "upgrade"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -52,11 +52,16 @@ async def open_database(url: str) -> Database:
 async def migration_state(db: Database) -> tuple[str | None, str]:
     """``(the database's revision, the code's head)``: equal when the schema is what the code expects.
     Raises if the database cannot be reached (``/readyz``, ``famsbot status``, the worker's start)."""
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    head = migration_head()
 
     def _current(connection: Connection) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
     async with db.engine.connect() as connection:
         current = await connection.run_sync(_current)
-    return current, str(head)
+    return current, head
+
+
+def migration_head() -> str:
+    """The newest revision this code ships."""
+    return str(ScriptDirectory.from_config(alembic_config()).get_current_head())
