@@ -96,6 +96,13 @@ class Content:
         """Every prison in the directory, indexed once: names, Welsh names, towns, NOMIS codes."""
         return PrisonIndex([_names(p) for p in self.directory])
 
+    def prison_name(self, key: str) -> str:
+        """The name families know a prison by: the seed file's, else the directory's, else the key."""
+        if key in self.prisons:
+            return self.prisons[key].name
+        place = self.place(key)
+        return place.name if place else key
+
     def place(self, key: object) -> DirectoryPrison | None:
         """The directory entry for an id or NOMIS code (``"MSI"`` → Maidstone), or ``None``."""
         return self.directory.get(key) if isinstance(key, str) else None

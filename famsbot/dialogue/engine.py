@@ -200,7 +200,7 @@ class Engine:
                 support = {"_support": subject.sender[0], **({"prison": prison.id} if prison else {})}
                 await self._enter(turn, "concern", support)
             return False
-        turn.replies.append(urgent_route(self.content, prison, subject.prisoner))
+        turn.replies.append(urgent_route(self.content, prison or self.content.place(prison_id), subject.prisoner))
         if subject.sender:
             samaritans, shout = self.content.phone("samaritans").number, self.content.fact("shout").text
             also = self.content.text("urgent.also_you", samaritans=samaritans, shout=shout)

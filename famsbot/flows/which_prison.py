@@ -44,8 +44,9 @@ class DirectoryPrisonStep(Step):
     key = "prison"
     skip_when_known = True
 
-    def __init__(self, question: str = "visits.ask_prison") -> None:
+    def __init__(self, question: str = "visits.ask_prison", *, ask_sites: bool = True) -> None:
         self.question_key = question
+        self.ask_sites = ask_sites  # False: a shared name is asked again here, not in a SiteStep
 
     def options(self, model: FlowModel) -> tuple[Option, ...]:
         return (Option(UNKNOWN, model.text("visits.opt_dont_know_prison")),)
@@ -59,6 +60,9 @@ class DirectoryPrisonStep(Step):
         if match.id is not None and (place := content.place(match.id)):
             return self._chosen(model, place)
         if 1 < len(match.candidates) <= MAX_CHOICES:
+            if not self.ask_sites:
+                names = "; ".join(content.prison_name(i) for i in match.candidates)
+                return Rejected("visits.prison_ambiguous", {"names": names})
             model.answers[CHOICES] = list(match.candidates)
             return Accepted(None, match.words or text)
         if inbound.option == UNKNOWN or says_unsure(text) or parse_number(text) == 1 \

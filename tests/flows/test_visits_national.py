@@ -167,3 +167,40 @@ async def test_the_prison_is_remembered_for_next_time(chat: Chat) -> None:
     await chat.say("menu")
     text = await chat.say("visits")
     assert "Visits to HMP/YOI Pentonville" in text
+
+
+# --- the rest of the bot uses the directory ----------------------------------------------------------
+
+
+async def test_the_urgent_route_names_a_directory_prisons_sourced_switchboard(chat: Chat) -> None:
+    wetherby = CONTENT.directory.get("wetherby")
+    assert wetherby is not None
+    assert wetherby.switchboard is not None
+    await start_visits(chat, "wetherby")
+    replies = await chat.send("he says he is going to kill himself tonight")
+    first = replies[0]
+    assert first.urgent
+    assert "999" in first.text
+    assert wetherby.switchboard.number in first.text
+    assert "HMYOI Wetherby" in first.text
+
+
+async def test_the_urgent_route_never_guesses_a_switchboard_no_source_gives(chat: Chat) -> None:
+    wandsworth = CONTENT.directory.get("wandsworth")
+    assert wandsworth is not None
+    assert wandsworth.switchboard is None
+    await start_visits(chat, "wandsworth")
+    replies = await chat.send("he says he is going to kill himself tonight")
+    assert replies[0].urgent
+    assert "999" in replies[0].text
+    assert "ring the prison's main number" in replies[0].text  # no sourced number: the general route
+
+
+async def test_family_day_notices_can_be_for_any_prison(chat: Chat) -> None:
+    await chat.say("hello")
+    text = await chat.say("family days")
+    assert "Type the prison's name" in text
+    text = await chat.say("bullingdon")  # a shared name: asked again with the few it could mean
+    assert "HMP/YOI Bullingdon (remand prisoners)" in text
+    text = await chat.say("HMP Wandsworth")
+    assert "I don't have the date of any upcoming family day there." in text
