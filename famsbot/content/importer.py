@@ -85,6 +85,12 @@ NICKNAMES: Mapping[str, list[str]] = {
     "WSI": ["the scrubs", "scrubs"],  # a shortening of the register's name
     "LEI": ["armley"],  # the district of Leeds the prison stands in, by which many know it
 }
+# Places families name a prison by that the register's address does not: code -> places, with the source.
+PLACES: Mapping[str, list[str]] = {
+    # the gov.uk Elmley page copy: "Isle of Sheppey, Kent (one of 3 Sheppey prisons with Standford Hill
+    # and Swaleside)"
+    "EYI": ["Isle of Sheppey", "Sheppey"], "EHI": ["Isle of Sheppey", "Sheppey"], "SLI": ["Isle of Sheppey", "Sheppey"],
+}
 # Towns that are everyday words or another well-known place, never used to recognise a prison.
 _NOT_TOWNS = {"march", "newport"}
 _STREET = re.compile(r"\d|\b(road|street|lane|way|drive|avenue|close|park|hill|house|grange|box)\b", re.I)
@@ -278,6 +284,7 @@ class _Builder:
                 towns.add(_title(line.strip()))
         if pvb.get("postcode"):
             towns.add(pvb["postcode"].upper())
+        towns.update(PLACES.get(self.code, []))
         aliases.update(NICKNAMES.get(self.code, []))
         entry["aliases"] = sorted(a for a in aliases if a)
         entry["towns"] = sorted(t for t in towns if t.lower() not in {a for a in entry["aliases"]})

@@ -244,5 +244,8 @@ def _directory_problems(directory: Directory, prisons: dict[str, Prison]) -> lis
 
 @lru_cache(maxsize=1)
 def get_content() -> Content:
-    """The packaged content, loaded once per process."""
-    return load_content()
+    """The packaged content, loaded once per process, with the prison-name index built up front
+    (so the first family to name a prison does not wait for it)."""
+    content = load_content()
+    _ = content.prison_index
+    return content
