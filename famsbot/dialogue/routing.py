@@ -13,7 +13,6 @@ from typing import Any
 
 from famsbot.content.loader import Content
 from famsbot.policy import intents
-from famsbot.policy.prisons import find_prison
 
 __all__ = ["FLOW_FOR_INTENT", "MIN_CONFIDENCE", "Route", "route_text"]
 
@@ -55,8 +54,9 @@ def route_text(text: str, content: Content, known_flows: Mapping[str, Any]) -> R
     if flow is None:
         return Route(label, confidence)
     answers: dict[str, Any] = {}
-    if prison := find_prison(text, content.prison_names):
-        answers["prison"] = prison
+    named = content.prison_index.match(text)
+    if named.id is not None and named.how in ("name", "code"):  # any prison; a town may be where they live
+        answers["prison"] = named.id
     carry = getattr(flow, "carry_text", None)
     if carry is not None:
         answers.update(carry(text, content))

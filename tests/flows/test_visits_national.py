@@ -204,3 +204,13 @@ async def test_family_day_notices_can_be_for_any_prison(chat: Chat) -> None:
     assert "HMP/YOI Bullingdon (remand prisoners)" in text
     text = await chat.say("HMP Wandsworth")
     assert "I don't have the date of any upcoming family day there." in text
+
+
+async def test_a_first_message_naming_any_prison_goes_straight_to_its_visits(chat: Chat) -> None:
+    text = await chat.say("what are the visiting times at wandsworth")
+    assert "Visits to HMP/YOI Wandsworth" in text
+
+
+async def test_a_town_in_a_first_message_is_not_taken_for_the_prison(chat: Chat) -> None:
+    text = await chat.say("I live in Wrexham, how do I book a visit?")
+    assert "Berwyn" not in text  # they may live there; the prison is asked
