@@ -44,6 +44,11 @@ def route_text(text: str, content: Content, known_flows: Mapping[str, Any]) -> R
     result = intents.classify(text)
     label, confidence = result.label, result.confidence
     if confidence < MIN_CONFIDENCE or label == "greeting_help":
+        named = content.prison_index.match(text)
+        if named.id is not None and named.how in ("name", "code") and "visits" in known_flows \
+                and len(text.split()) <= 5:
+            # A prison's name on its own ("Wandsworth", "HMP Parc"): its visits, the commonest need.
+            return Route("booking", MIN_CONFIDENCE, flow="visits", answers={"prison": named.id})
         return Route(label, confidence)
     if label == "out_of_scope":
         topic = getattr(result, "topic", None) or "general"

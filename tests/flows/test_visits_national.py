@@ -214,3 +214,9 @@ async def test_a_first_message_naming_any_prison_goes_straight_to_its_visits(cha
 async def test_a_town_in_a_first_message_is_not_taken_for_the_prison(chat: Chat) -> None:
     text = await chat.say("I live in Wrexham, how do I book a visit?")
     assert "Berwyn" not in text  # they may live there; the prison is asked
+
+
+async def test_a_prison_name_on_its_own_at_the_menu_opens_its_visits(chat: Chat) -> None:
+    await chat.say("hello")
+    text = await chat.say("Wandsworth")
+    assert "Visits to HMP/YOI Wandsworth" in text
