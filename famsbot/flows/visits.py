@@ -25,7 +25,7 @@ from famsbot.dialogue.steps import Choice, ChoiceStep
 from famsbot.errors import ContentError
 from famsbot.flows.visits_directory import DIRECTORY_READERS, closed_answer
 from famsbot.flows.which_prison import CHOICES, DirectoryPrisonStep, SiteStep, has_choices
-from famsbot.policy.sessions import WeeklySession, format_slot, next_slots
+from famsbot.policy.sessions import WeeklySession, bookable_slots, format_slot
 
 __all__ = ["FLOW", "TOPICS", "answer_every_topic"]
 
@@ -177,7 +177,13 @@ def _times(model: FlowModel, prison: Prison) -> Found:
 def _next(model: FlowModel, prison: Prison) -> Found:
     if prison.visiting_times is None:
         return None
-    slots = next_slots(_sessions(prison), model.ctx.now, count=3)
+    place = model.content.place(prison.id)  # the booking data's dates with no visits and notice rules
+    slots = bookable_slots(
+        _sessions(prison), model.ctx.now, count=3,
+        closed_dates=place.unbookable.dates if place and place.unbookable else (),
+        lead_days=place.lead_days.value if place and place.lead_days else None,
+        window_days=place.booking_window.value if place and place.booking_window else None,
+    )
     lines = [model.text("visits.next_intro"), *(format_slot(s) for s in slots)]
     lines.append(model.text("visits.next_book"))
     return "\n".join(lines), prison.visiting_times

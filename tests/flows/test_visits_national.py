@@ -220,3 +220,15 @@ async def test_a_prison_name_on_its_own_at_the_menu_opens_its_visits(chat: Chat)
     await chat.say("hello")
     text = await chat.say("Wandsworth")
     assert "Visits to HMP/YOI Wandsworth" in text
+
+
+async def test_a_seed_prisons_next_sessions_also_skip_the_booking_datas_dates_with_no_visits(
+    chat: Chat, clock: FixedClock
+) -> None:
+    # Monday 25 December 2023: Maidstone lists Tuesday 26 December as a date with no visits.
+    clock.set(datetime(2023, 12, 25, 10, 0, tzinfo=UTC))
+    await start_visits(chat, "maidstone")
+    text = await chat.say("next visiting sessions")
+    lines = text.splitlines()
+    start = lines.index("The next visiting sessions are:") + 1
+    assert lines[start] == "Thu 28 Dec 14:00-16:00"
