@@ -24,6 +24,7 @@ from famsbot.dialogue.messages import Reply
 from famsbot.dialogue.steps import Choice, ChoiceStep
 from famsbot.errors import ContentError
 from famsbot.flows.visits_directory import DIRECTORY_READERS, closed_answer
+from famsbot.flows.visits_directory import dated as directory_dated
 from famsbot.flows.which_prison import CHOICES, DirectoryPrisonStep, SiteStep, has_choices
 from famsbot.policy.sessions import WeeklySession, bookable_slots, format_slot
 
@@ -92,7 +93,8 @@ def tell_topic(event: EventData) -> None:
         place = model.place
         assert place is not None  # noqa: S101 - the prison step comes first
         body = closed_answer(model, place) if not place.open else DIRECTORY_READERS[topic](model, place)
-        model.replies.append(Reply(model.text("visits.reply", topic=label, dated="", body=body)))
+        heading_date = directory_dated(topic, place) if place.open else ""
+        model.replies.append(Reply(model.text("visits.reply", topic=label, dated=heading_date, body=body)))
         return
     found = READERS[topic](model, prison)
     if found is None:

@@ -13,7 +13,7 @@ from famsbot.content.directory import DirectoryPrison
 from famsbot.dialogue.flow import FlowModel
 from famsbot.policy.sessions import WeeklySession, bookable_slots, format_slot
 
-__all__ = ["DIRECTORY_READERS", "closed_answer", "when"]
+__all__ = ["DIRECTORY_READERS", "closed_answer", "dated", "when"]
 
 _DAY_ORDER = "mon tue wed thu fri sat sun"
 
@@ -26,6 +26,18 @@ def when(as_of: str | None) -> str:
         return f"{date.fromisoformat(as_of):%B %Y}"
     except ValueError:
         return as_of
+
+
+def dated(topic: str, place: DirectoryPrison) -> str:
+    """How old the answer's main fact is, for the reply's heading: " (July 2026)"."""
+    facts = {
+        "book": place.booking.phone or place.booking.online,
+        "times": place.sessions or place.visiting_times_text,
+        "next": place.sessions,
+        "centre": place.visitors_centre,
+    }
+    fact = facts.get(topic)
+    return f" ({when(fact.as_of)})" if fact is not None and fact.as_of else ""
 
 
 def _missing(model: FlowModel, place: DirectoryPrison, what: Sequence[str]) -> str:
@@ -56,7 +68,8 @@ def _book(model: FlowModel, place: DirectoryPrison) -> str:
     else:
         lines.append(model.text("visits.d_online_unknown"))
     if booking.phone:
-        lines.append(model.text("visits.d_phone", number=booking.phone.number))
+        hours = f" ({booking.phone.hours})" if booking.phone.hours else ""
+        lines.append(model.text("visits.d_phone", number=booking.phone.number, hours=hours))
     if booking.email:
         lines.append(model.text("visits.d_email", email=booking.email.text))
     if place.lead_days:
@@ -81,10 +94,10 @@ def _sessions(place: DirectoryPrison) -> list[WeeklySession]:
 def _times(model: FlowModel, place: DirectoryPrison) -> str:
     if place.sessions:
         lines = _grouped_times(model, place)
-        lines.append(model.text("visits.d_times_source", when=when(place.sessions.as_of)))
+        lines.append(model.text("visits.d_times_source"))
     elif place.visiting_times_text:
         fact = place.visiting_times_text
-        lines = [model.text("visits.d_times_old", when=when(fact.as_of), times=fact.text)]
+        lines = [model.text("visits.d_times_old", times=fact.text)]
     else:
         return _missing(model, place, ["sessions"])
     if place.adult_age:
@@ -127,7 +140,7 @@ def _next(model: FlowModel, place: DirectoryPrison) -> str:
     if not slots:
         return model.text("visits.d_next_none")
     lines = [model.text("visits.d_next_intro"), *(format_slot(s) for s in slots)]
-    lines.append(model.text("visits.d_times_source", when=when(place.sessions.as_of)))
+    lines.append(model.text("visits.d_times_source"))
     return "\n".join(lines)
 
 
