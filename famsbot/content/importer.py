@@ -279,9 +279,10 @@ class _Builder:
         towns: set[str] = set()
         for address in reg.get("addresses") or []:
             for key in ("town", "town_cy", "line2", "line2_cy"):
-                value = address.get(key)
-                if value and not _STREET.search(value) and value.lower() not in _NOT_TOWNS:
-                    towns.add(_title(value))
+                for value in (address.get(key) or "").split(","):  # "Coety, Pen-y-bont": two places
+                    value = value.strip()
+                    if value and not _STREET.search(value) and value.lower() not in _NOT_TOWNS:
+                        towns.add(_title(value))
             if address.get("postcode"):
                 towns.add(address["postcode"].upper())
         for line in (pvb.get("address") or "").splitlines():

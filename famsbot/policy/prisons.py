@@ -28,7 +28,8 @@ __all__ = ["PrisonIndex", "PrisonMatch", "PrisonNames", "find_prison", "strip_pr
 # Words that say "a prison" without saying which one (English and Welsh).
 _GENERIC = {
     "hmp", "hmpyoi", "hmyoi", "yoi", "hmip", "hm", "prison", "prisons", "jail", "gaol", "nick", "the", "in", "at",
-    "of", "carchar", "sefydliad", "troseddwyr", "ifanc", "y", "yr", "and", "secure", "training", "centre",
+    "of", "carchar", "cem", "ei", "mawrhydi", "sefydliad", "troseddwyr", "ifanc", "y", "yr", "and", "secure",
+    "training", "centre",
 }
 _QUALIFIERS = {"hmp", "hmpyoi", "hmyoi", "yoi", "prison", "jail", "gaol", "nick", "carchar", "hm"}
 _CODE = re.compile(r"\b[A-Z][A-Z0-9]{2,3}\b")
