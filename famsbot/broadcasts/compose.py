@@ -79,7 +79,7 @@ async def create_broadcast(
         key = None  # someone else's key (copied, or guessed): a new broadcast, never theirs
     families = await subscribers(session, draft.prison_id)
     if not families:
-        name = content.prison(draft.prison_id).name
+        name = content.prison_name(draft.prison_id)
         raise ActionRefused(f"No families have asked for {name}'s notices yet, so there is nobody to send to.")
     broadcast = Broadcast(
         prison_id=draft.prison_id, body=checked_body(draft.body), created_by=staff.id, created_at=now,

@@ -22,10 +22,10 @@ def stop_line(content: Content, channel: str) -> str:
 
 def notice_text(content: Content, prison_id: str, body: str, channel: str) -> str:
     """The notice for one channel: heading, staff's words, stop line (as stored in the outbox)."""
-    prison = content.prison(prison_id)
-    days = prison.family_days
+    prison = content.prisons.get(prison_id)  # a seed prison's file may say who runs its family days
+    days = prison.family_days if prison is not None else None
     run_by = days.run_by.text if days is not None else content.text("notices.run_by_unknown")
-    heading = content.text("broadcast.heading", prison=prison.name, run_by=run_by)
+    heading = content.text("broadcast.heading", prison=content.prison_name(prison_id), run_by=run_by)
     return f"{heading}\n{body.strip()}\n{stop_line(content, channel)}"
 
 

@@ -51,4 +51,7 @@ def check_flows(content: Content) -> list[str]:
                 if segments(body) > MAX_SEGMENTS:
                     problems.append(f"{where}: question is {segments(body)} SMS segments (max {MAX_SEGMENTS})")
         problems.extend(answer_every_topic(content, prison_id, now))
+    for place in content.directory:  # every other prison is answered from the national directory
+        if place.id not in content.prisons:
+            problems.extend(answer_every_topic(content, place.id, now))
     return problems

@@ -85,6 +85,12 @@ NICKNAMES: Mapping[str, list[str]] = {
     "WSI": ["the scrubs", "scrubs"],  # a shortening of the register's name
     "LEI": ["armley"],  # the district of Leeds the prison stands in, by which many know it
 }
+# Places families name a prison by that the register's address does not: code -> places, with the source.
+PLACES: Mapping[str, list[str]] = {
+    # the gov.uk Elmley page copy: "Isle of Sheppey, Kent (one of 3 Sheppey prisons with Standford Hill
+    # and Swaleside)"
+    "EYI": ["Isle of Sheppey", "Sheppey"], "EHI": ["Isle of Sheppey", "Sheppey"], "SLI": ["Isle of Sheppey", "Sheppey"],
+}
 # Towns that are everyday words or another well-known place, never used to recognise a prison.
 _NOT_TOWNS = {"march", "newport"}
 _STREET = re.compile(r"\d|\b(road|street|lane|way|drive|avenue|close|park|hill|house|grange|box)\b", re.I)
@@ -146,6 +152,11 @@ def _read_sources(root: Path) -> tuple[dict[str, Any], dict[str, list[tuple[str,
     return register, booking, estates, govuk
 
 
+def _partial(text: str) -> bool:
+    """An excerpt cut short in the stored copy: not said to families (half a timetable misleads)."""
+    return "partial" in text.lower() or "cut off" in text.lower()
+
+
 def _pvb_url(stem: str) -> str:
     return f"{PVB_BASE}/prisons/{stem}.yml"
 
@@ -204,7 +215,7 @@ class _Builder:
     @property
     def govuk_date(self) -> str:
         text = json.dumps(self.govuk or {}).lower()
-        return "gov.uk copy from 2020-21 (Covid time)" if "covid" in text else "undated gov.uk copy"
+        return "gov.uk copy, 2020-21" if "covid" in text else "gov.uk copy, undated"
 
     def build(self) -> dict[str, Any]:
         reg, pvb, code = self.reg, self.pvb, self.code
@@ -268,9 +279,10 @@ class _Builder:
         towns: set[str] = set()
         for address in reg.get("addresses") or []:
             for key in ("town", "town_cy", "line2", "line2_cy"):
-                value = address.get(key)
-                if value and not _STREET.search(value) and value.lower() not in _NOT_TOWNS:
-                    towns.add(_title(value))
+                for value in (address.get(key) or "").split(","):  # "Coety, Pen-y-bont": two places
+                    value = value.strip()
+                    if value and not _STREET.search(value) and value.lower() not in _NOT_TOWNS:
+                        towns.add(_title(value))
             if address.get("postcode"):
                 towns.add(address["postcode"].upper())
         for line in (pvb.get("address") or "").splitlines():
@@ -278,6 +290,7 @@ class _Builder:
                 towns.add(_title(line.strip()))
         if pvb.get("postcode"):
             towns.add(pvb["postcode"].upper())
+        towns.update(PLACES.get(self.code, []))
         aliases.update(NICKNAMES.get(self.code, []))
         entry["aliases"] = sorted(a for a in aliases if a)
         entry["towns"] = sorted(t for t in towns if t.lower() not in {a for a in entry["aliases"]})
@@ -338,11 +351,16 @@ class _Builder:
             booking["phone"] = {"number": number, **self._pvb_src(" ".join(notes) or None)}
         elif g_number:
             src = self._govuk_src("booking line")
-            extra = f" The page also says: {g_rest}." if g_rest else ""
+            if g_rest:
+                src["note"] += f" The page also says: {g_rest}."
+            methods = g_booking.get("methods") or []
+            if methods:
+                src["note"] += f" Ways to book it lists: {'; '.join(methods)}."
+            # what the family must hear with the number: its limits ("reception visits only") and hours
+            said = [g_rest.strip("() ")] if g_rest else []
             if g_booking.get("hours"):
-                src["note"] += f" Lines open: {g_booking['hours']}."
-            src["note"] += extra
-            booking["phone"] = {"number": g_number, **src}
+                said.append(g_booking["hours"])
+            booking["phone"] = {"number": g_number, **src, **({"hours": "; ".join(said)} if said else {})}
         else:
             self.gaps["booking.phone"] = (f'The booking data says "{raw}".' if raw else
                                           "No source gives a booking line.")
@@ -369,7 +387,7 @@ class _Builder:
             if g_times:
                 note += f" The {self.govuk_date} said: {g_times}. The booking data is newer."
             entry["sessions"] = {"sessions": sessions, **self._pvb_src(note)}
-        elif self.govuk and self.govuk.get("visiting_times"):
+        elif self.govuk and self.govuk.get("visiting_times") and not _partial(self.govuk["visiting_times"]):
             entry["visiting_times_text"] = {"text": self.govuk["visiting_times"], **self._govuk_src("visiting times")}
         dates = sorted(str(d) for d in pvb.get("unbookable") or [])
         if dates:

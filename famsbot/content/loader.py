@@ -96,6 +96,13 @@ class Content:
         """Every prison in the directory, indexed once: names, Welsh names, towns, NOMIS codes."""
         return PrisonIndex([_names(p) for p in self.directory])
 
+    def prison_name(self, key: str) -> str:
+        """The name families know a prison by: the seed file's, else the directory's, else the key."""
+        if key in self.prisons:
+            return self.prisons[key].name
+        place = self.place(key)
+        return place.name if place else key
+
     def place(self, key: object) -> DirectoryPrison | None:
         """The directory entry for an id or NOMIS code (``"MSI"`` → Maidstone), or ``None``."""
         return self.directory.get(key) if isinstance(key, str) else None
@@ -237,5 +244,8 @@ def _directory_problems(directory: Directory, prisons: dict[str, Prison]) -> lis
 
 @lru_cache(maxsize=1)
 def get_content() -> Content:
-    """The packaged content, loaded once per process."""
-    return load_content()
+    """The packaged content, loaded once per process, with the prison-name index built up front
+    (so the first family to name a prison does not wait for it)."""
+    content = load_content()
+    _ = content.prison_index
+    return content

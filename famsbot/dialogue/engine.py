@@ -368,7 +368,7 @@ class Engine:
                 support = {"_support": subject.sender[0], **({"prison": prison.id} if prison else {})}
                 await self._enter(turn, "concern", support)
             return False
-        turn.replies.append(urgent_route(self.content, prison, subject.prisoner))
+        turn.replies.append(urgent_route(self.content, prison or self.content.place(prison_id), subject.prisoner))
         if subject.sender:
             samaritans, shout = self.content.phone("samaritans").number, self.content.fact("shout").text
             also = self.content.text("urgent.also_you", samaritans=samaritans, shout=shout)
@@ -415,10 +415,11 @@ class Engine:
                 ConsentRecord(contact_id=contact.id, subject="all_messages", action="opt_in",
                               channel=contact.channel, wording=self.content.text("common.welcome"), at=turn.now)
             )
-        prison_id = find_prison(argument, self.content.prison_names) if argument else None
-        if prison_id:
+        prison_id = find_prison(argument, self.content.prison_index) if argument else None
+        place = self.content.place(prison_id)
+        if prison_id and place is not None:
             contact.prison_id = prison_id
-            name = self.content.prison(prison_id).name
+            name = place.name
             turn.replies.append(Reply(self.content.text("common.welcome_prison", prison=name)))
         else:
             turn.replies.append(Reply(self.content.text("common.welcome")))
@@ -696,7 +697,7 @@ class Engine:
         conversation.version += 1
         conversation.updated_at = turn.now
         prison = turn.answers.get("prison")
-        if isinstance(prison, str) and prison in self.content.prisons:
+        if isinstance(prison, str) and self.content.place(prison) is not None:  # any prison in the directory
             contact.prison_id = prison
         contact.last_seen_at = turn.now
         contact.unreachable_at = None  # they just reached us: an old "blocked" or "invalid" no longer holds

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from transitions import EventData, Machine, MachineError
 from transitions.extensions.diagrams import GraphMachine
 
+from famsbot.content.directory import DirectoryPrison
 from famsbot.content.loader import Content
 from famsbot.content.schema import Prison
 from famsbot.dialogue.messages import Channel, Reply
@@ -91,6 +92,12 @@ class FlowModel:
         prison_id = self.answers.get("prison") or self.ctx.contact_prison
         return self.content.prisons.get(prison_id) if isinstance(prison_id, str) else None
 
+    @property
+    def place(self) -> DirectoryPrison | None:
+        """The prison this conversation is about, from the national directory (any prison)."""
+        prison_id = self.answers.get("prison") or self.ctx.contact_prison
+        return self.content.place(prison_id)
+
     def text(self, key: str, **values: Any) -> str:
         return self.content.text(key, **{**self.values(), **values})
 
@@ -101,7 +108,8 @@ class FlowModel:
     def values(self) -> dict[str, Any]:
         """Placeholders every text may use."""
         prison = self.prison
-        return {"prison": prison.name if prison else ""}
+        place = self.place if prison is None else None
+        return {"prison": prison.name if prison else place.name if place else ""}
 
     def policy_answers(self) -> dict[str, Any]:
         """The answers without the engine's own bookkeeping (keys starting with ``_``)."""

@@ -13,7 +13,6 @@ from typing import Any
 
 from famsbot.content.loader import Content
 from famsbot.policy import intents
-from famsbot.policy.prisons import find_prison
 
 __all__ = ["FLOW_FOR_INTENT", "MIN_CONFIDENCE", "Route", "route_text"]
 
@@ -45,6 +44,11 @@ def route_text(text: str, content: Content, known_flows: Mapping[str, Any]) -> R
     result = intents.classify(text)
     label, confidence = result.label, result.confidence
     if confidence < MIN_CONFIDENCE or label == "greeting_help":
+        named = content.prison_index.match(text)
+        if named.id is not None and named.how in ("name", "code") and "visits" in known_flows \
+                and len(text.split()) <= 5:
+            # A prison's name on its own ("Wandsworth", "HMP Parc"): its visits, the commonest need.
+            return Route("booking", MIN_CONFIDENCE, flow="visits", answers={"prison": named.id})
         return Route(label, confidence)
     if label == "out_of_scope":
         topic = getattr(result, "topic", None) or "general"
@@ -55,8 +59,9 @@ def route_text(text: str, content: Content, known_flows: Mapping[str, Any]) -> R
     if flow is None:
         return Route(label, confidence)
     answers: dict[str, Any] = {}
-    if prison := find_prison(text, content.prison_names):
-        answers["prison"] = prison
+    named = content.prison_index.match(text)
+    if named.id is not None and named.how in ("name", "code"):  # any prison; a town may be where they live
+        answers["prison"] = named.id
     fill = getattr(flow, "fill", None)
     if fill is not None:
         answers.update(fill(text, content))

@@ -8,6 +8,7 @@ is content; the numbers are sourced facts from ``national.yaml`` and the prison'
 
 from __future__ import annotations
 
+from famsbot.content.directory import DirectoryPrison
 from famsbot.content.loader import Content
 from famsbot.content.schema import Prison
 from famsbot.dialogue.messages import Reply
@@ -15,8 +16,14 @@ from famsbot.dialogue.messages import Reply
 __all__ = ["urgent_route"]
 
 
-def urgent_route(content: Content, prison: Prison | None, signals: list[str] | None = None) -> Reply:
-    """The emergency reply, for a known prison or in general; never shortened on any channel."""
+def urgent_route(
+    content: Content, prison: Prison | DirectoryPrison | None, signals: list[str] | None = None
+) -> Reply:
+    """The emergency reply, for a known prison or in general; never shortened on any channel.
+
+    Any prison in the national directory whose switchboard a source gives is named with it; a
+    prison with no sourced switchboard gets the general route (never a guessed number).
+    """
     values = {
         "emergency": content.phone("emergency").number,
         "samaritans": content.phone("samaritans").number,
@@ -28,7 +35,7 @@ def urgent_route(content: Content, prison: Prison | None, signals: list[str] | N
     if "threat_to_sender" in signals:
         values["unwanted_contact"] = content.phone("unwanted_contact").number
         return Reply(content.text("urgent.route_threat", **values), urgent=True)
-    if prison is None:
+    if prison is None or prison.switchboard is None:
         return Reply(content.text("urgent.route", **values), urgent=True)
     return Reply(
         content.text("urgent.route_prison", prison=prison.name, switchboard=prison.switchboard.number, **values),

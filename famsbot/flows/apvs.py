@@ -189,7 +189,7 @@ def needed(model: FlowModel) -> str | None:
 def know_prison_country(event: EventData) -> None:
     """A prison known from the conversation settles which country it is in: never asked."""
     model = model_of(event)
-    prison = model.prison
+    prison = model.prison or model.place  # any prison: its country comes from the directory
     if prison is not None and model.answers.get("prison_country") is None:
         model.answers["prison_country"] = prison.country
 
@@ -197,7 +197,7 @@ def know_prison_country(event: EventData) -> None:
 def introduce(event: EventData) -> None:
     """Say what this is about, and for which prison when it is known."""
     model = model_of(event)
-    model.say("apvs.intro_prison" if model.prison is not None else "apvs.intro")
+    model.say("apvs.intro_prison" if model.prison is not None or model.place is not None else "apvs.intro")
 
 
 def show_result(event: EventData) -> None:

@@ -42,8 +42,9 @@ from famsbot.dialogue.effects import EffectContext
 from famsbot.dialogue.flow import Flow, FlowModel, answer_is, go_to, model_of
 from famsbot.dialogue.messages import Inbound, Reply
 from famsbot.dialogue.routing import MIN_CONFIDENCE
-from famsbot.dialogue.steps import Accepted, Choice, ChoiceStep, PrisonStep, ReadResult, Rejected, YesNoStep
+from famsbot.dialogue.steps import Accepted, Choice, ChoiceStep, ReadResult, Rejected, YesNoStep
 from famsbot.flows.self_check import PAGE, Result, paginate, turning_page
+from famsbot.flows.which_prison import DirectoryPrisonStep
 from famsbot.policy import intents
 from famsbot.store import subscriptions
 from famsbot.store.models import Broadcast
@@ -132,7 +133,7 @@ class Consent(YesNoStep):
 
 
 STEPS = {
-    "prison": PrisonStep("notices.ask_prison"),
+    "prison": DirectoryPrisonStep("notices.ask_prison", ask_sites=False),
     "page": Choices("notices.ask_home", page=True),
     "more": Choices("notices.ask_more"),
     "how": Pages(lambda model: how_it_works(model)),
@@ -177,7 +178,7 @@ def forget_action(event: EventData) -> None:
 def show_latest_notice(event: EventData) -> None:
     """On arriving at a prison's page: the last notice its families were sent, if any."""
     model = model_of(event)
-    model.effects.append(LatestNotice(_prison(model).id))
+    model.effects.append(LatestNotice(_prison_id(model)))
 
 
 def forget_prison(event: EventData) -> None:
@@ -192,13 +193,13 @@ def first_page(event: EventData) -> None:
 def agreed(event: EventData) -> None:
     """Yes: subscribe, storing the words they said yes to (the consent question as shown)."""
     model = model_of(event)
-    model.effects.append(OptIn(_prison(model).id, consent_wording(model)))
+    model.effects.append(OptIn(_prison_id(model), consent_wording(model)))
 
 
 def declined(event: EventData) -> None:
     """No (to the question, or "Stop family day notices"): this prison's notices stop, if they were on."""
     model = model_of(event)
-    model.effects.append(OptOut(_prison(model).id))
+    model.effects.append(OptOut(_prison_id(model)))
 
 
 TRANSITIONS: list[dict[str, Any]] = [
@@ -254,10 +255,11 @@ FLOW = Flow("notices", STEPS, TRANSITIONS, title="notices.title")
 # --- what is said ----------------------------------------------------------------------------------
 
 
-def _prison(model: FlowModel) -> Prison:
-    prison = model.prison
+def _prison_id(model: FlowModel) -> str:
+    """Any prison in the directory: notices can be for any prison whose family-day team sends them."""
+    prison = model.prison or model.place
     assert prison is not None  # noqa: S101 - the prison step comes first
-    return prison
+    return prison.id
 
 
 def upcoming(model: FlowModel) -> list[Event]:
@@ -370,7 +372,7 @@ class LatestNotice:
         notice = (await ctx.session.exec(query)).first()
         if notice is None:
             return []
-        values = {"prison": ctx.content.prison(self.prison_id).name, "sent": _when(notice.send_at)}
+        values = {"prison": ctx.content.prison_name(self.prison_id), "sent": _when(notice.send_at)}
         return [Reply(_within_budget(lambda body: ctx.content.text("notices.latest", **values, body=body),
                                      notice.body.strip()))]
 
@@ -396,7 +398,7 @@ class OptIn:
         was_off = await subscriptions.opt_in(ctx.session, ctx.contact, self.prison_id, self.wording, ctx.now)
         key = "notices.opted_in" if was_off else "notices.already_in"
         words = channel_words(ctx.content, ctx.contact.channel)
-        return [Reply(ctx.content.text(key, prison=ctx.content.prison(self.prison_id).name, **words))]
+        return [Reply(ctx.content.text(key, prison=ctx.content.prison_name(self.prison_id), **words))]
 
 
 @dataclass(frozen=True)
@@ -436,7 +438,7 @@ class OptOut:
 
 def _names(content: Content, prison_ids: Sequence[str]) -> str:
     """ "HMP Maidstone", "HMP Maidstone and HMP/YOI Chelmsford", "A, B and C"."""
-    names = [content.prisons[p].name if p in content.prisons else p for p in prison_ids]
+    names = [content.prison_name(p) for p in prison_ids]
     if len(names) == 1:
         return names[0]
     return f"{', '.join(names[:-1])} {content.text('notices.list_and')} {names[-1]}"

@@ -10,7 +10,8 @@ from transitions import EventData
 from famsbot.dialogue.effects import EffectContext
 from famsbot.dialogue.flow import Flow, answer_is, go_to, model_of
 from famsbot.dialogue.messages import Reply
-from famsbot.dialogue.steps import Choice, ChoiceStep, PrisonStep, YesNoStep
+from famsbot.dialogue.steps import Choice, ChoiceStep, YesNoStep
+from famsbot.flows.which_prison import DirectoryPrisonStep
 from famsbot.store.privacy import forget_contact
 
 __all__ = ["FLOW", "Forget"]
@@ -23,7 +24,7 @@ ACTIONS = [
 
 STEPS = {
     "action": ChoiceStep("action", "settings.ask", ACTIONS, skip_when_known=True),
-    "prison": PrisonStep("settings.ask_prison"),
+    "prison": DirectoryPrisonStep("settings.ask_prison", ask_sites=False),  # any prison in England and Wales
     "confirm_forget": YesNoStep("forget_confirmed", "settings.confirm_forget"),
 }
 

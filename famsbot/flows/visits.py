@@ -1,10 +1,11 @@
-"""Visits: which prison, then one topic at a time — booking, times, the next sessions, the visitors'
-centre, ID, arriving, visits a month, video calls, legal visits, family days, travel costs, a
-first-visit guide.
+"""Visits: which prison (any prison in England and Wales), then one topic at a time — booking,
+times, the next sessions, the visitors' centre, ID, arriving, visits a month, video calls, legal
+visits, family days, travel costs, a first-visit guide.
 
-Every answer names the prison and, where the source is dated, when it was published. A fact the
-prison's published information does not give is never made up: the bot says so and gives the
-booking line.
+Every answer names the prison and, where the source is dated, when it was published. The three
+seed prisons are answered from their hand-written files; every other prison from the national
+directory (``content/directory``). A fact no source gives is never made up: the bot says what is
+missing and gives the prison's gov.uk page and the Prisoners' Families Helpline.
 """
 
 from __future__ import annotations
@@ -20,9 +21,12 @@ from famsbot.content.loader import Content
 from famsbot.content.schema import Fact, Prison, Sourced
 from famsbot.dialogue.flow import Flow, FlowModel, TurnContext, answer_is, go_to, model_of
 from famsbot.dialogue.messages import Reply
-from famsbot.dialogue.steps import Choice, ChoiceStep, PrisonStep
+from famsbot.dialogue.steps import Choice, ChoiceStep
 from famsbot.errors import ContentError
-from famsbot.policy.sessions import WeeklySession, format_slot, next_slots
+from famsbot.flows.visits_directory import DIRECTORY_READERS, closed_answer
+from famsbot.flows.visits_directory import dated as directory_dated
+from famsbot.flows.which_prison import CHOICES, DirectoryPrisonStep, SiteStep, has_choices
+from famsbot.policy.sessions import WeeklySession, bookable_slots, format_slot
 
 __all__ = ["FLOW", "TOPICS", "answer_every_topic"]
 
@@ -49,25 +53,49 @@ MORE = [
 ]
 
 
+class TopicStep(ChoiceStep):
+    """The topic question; for a closed prison it says so first."""
+
+    def question(self, model: FlowModel) -> Reply:
+        reply = super().question(model)
+        place = model.place
+        if model.prison is None and place is not None and not place.open:
+            return Reply(f"{model.text('visits.closed_short')}\n{reply.text}", reply.options)
+        return reply
+
+
 STEPS = {
-    "prison": PrisonStep(),
-    "topic": ChoiceStep("topic", "visits.ask_topic", TOPICS),
+    "prison": DirectoryPrisonStep(),
+    "site": SiteStep(),
+    "topic": TopicStep("topic", "visits.ask_topic", TOPICS),
     "more": ChoiceStep("topic", "visits.ask_more", MORE, hidden=TOPICS),
 }
 
 
 def forget_prison(event: EventData) -> None:
     """"Change prison": ask again rather than reuse the remembered one."""
-    model_of(event).answers["prison"] = None
+    model = model_of(event)
+    model.answers["prison"] = None
+    model.answers.pop(CHOICES, None)
+
+
+def shared_name(event: EventData) -> bool:
+    return has_choices(model_of(event))
 
 
 def tell_topic(event: EventData) -> None:
     """Answer the chosen topic for the chosen prison, from its sourced facts."""
     model = model_of(event)
-    prison = model.prison
-    assert prison is not None  # noqa: S101 - the prison step comes first
     topic = str(model.answers["topic"])
     label = model.text(next(t.label for t in TOPICS if t.key == topic))
+    prison = model.prison
+    if prison is None:
+        place = model.place
+        assert place is not None  # noqa: S101 - the prison step comes first
+        body = closed_answer(model, place) if not place.open else DIRECTORY_READERS[topic](model, place)
+        heading_date = directory_dated(topic, place) if place.open else ""
+        model.replies.append(Reply(model.text("visits.reply", topic=label, dated=heading_date, body=body)))
+        return
     found = READERS[topic](model, prison)
     if found is None:
         model.say("visits.missing", topic=label.lower(), booking_phone=prison.booking.phone.number)
@@ -79,7 +107,9 @@ def tell_topic(event: EventData) -> None:
 
 TRANSITIONS = [
     {"trigger": "begin", "source": "start", "dest": "prison"},
+    {"trigger": "answer", "source": "prison", "dest": "site", "conditions": shared_name},
     {"trigger": "answer", "source": "prison", "dest": "topic"},
+    {"trigger": "answer", "source": "site", "dest": "topic"},
     *(
         transition
         for source in ("topic", "more")
@@ -149,7 +179,13 @@ def _times(model: FlowModel, prison: Prison) -> Found:
 def _next(model: FlowModel, prison: Prison) -> Found:
     if prison.visiting_times is None:
         return None
-    slots = next_slots(_sessions(prison), model.ctx.now, count=3)
+    place = model.content.place(prison.id)  # the booking data's dates with no visits and notice rules
+    slots = bookable_slots(
+        _sessions(prison), model.ctx.now, count=3,
+        closed_dates=place.unbookable.dates if place and place.unbookable else (),
+        lead_days=place.lead_days.value if place and place.lead_days else None,
+        window_days=place.booking_window.value if place and place.booking_window else None,
+    )
     lines = [model.text("visits.next_intro"), *(format_slot(s) for s in slots)]
     lines.append(model.text("visits.next_book"))
     return "\n".join(lines), prison.visiting_times

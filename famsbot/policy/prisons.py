@@ -28,7 +28,8 @@ __all__ = ["PrisonIndex", "PrisonMatch", "PrisonNames", "find_prison", "strip_pr
 # Words that say "a prison" without saying which one (English and Welsh).
 _GENERIC = {
     "hmp", "hmpyoi", "hmyoi", "yoi", "hmip", "hm", "prison", "prisons", "jail", "gaol", "nick", "the", "in", "at",
-    "of", "carchar", "sefydliad", "troseddwyr", "ifanc", "y", "yr", "and", "secure", "training", "centre",
+    "of", "carchar", "cem", "ei", "mawrhydi", "sefydliad", "troseddwyr", "ifanc", "y", "yr", "and", "secure",
+    "training", "centre",
 }
 _QUALIFIERS = {"hmp", "hmpyoi", "hmyoi", "yoi", "prison", "jail", "gaol", "nick", "carchar", "hm"}
 _CODE = re.compile(r"\b[A-Z][A-Z0-9]{2,3}\b")
@@ -96,11 +97,26 @@ class PrisonIndex:
             for town in prison.towns:
                 self._add(town, prison.id, TOWN)
                 self._towns.setdefault(strip_prison_words(town), set()).add(prison.id)
+        self._add_first_words(prisons)
         self._longest = max((len(p.split(" ")) for p in self._phrases), default=1)
         vocabulary = {w for phrase in self._phrases for w in phrase.split(" ")}
         joined = {p.replace(" ", "") for p in self._phrases if " " in p}
         self._speller = Speller(vocabulary | joined, _common_words() - vocabulary)
         self._cache: dict[str, PrisonMatch] = {}
+
+    def _add_first_words(self, prisons: Sequence[PrisonNames]) -> None:
+        """"Wormwood" alone means Wormwood Scrubs: the first word of a longer name, where it is no
+        everyday word and no other prison's name starts with it."""
+        owners: dict[str, set[str]] = {}
+        for prison in prisons:
+            for name in prison.names:
+                words = strip_prison_words(name).split(" ")
+                if len(words) > 1 and len(words[0]) >= 5:
+                    owners.setdefault(words[0], set()).add(prison.id)
+        common = _common_words()
+        for word, ids in owners.items():
+            if len(ids) == 1 and word not in common and word not in self._phrases:
+                self._phrases[word] = _Phrase(ids=set(ids), tier=NAME)
 
     def __iter__(self) -> Iterator[PrisonNames]:
         return iter(self.prisons.values())
@@ -160,10 +176,13 @@ class PrisonIndex:
         words = tokens(text.replace("/", " ").replace(",", " "))
         padded = f" {' '.join(words)} ".replace(" hmp yoi ", " hmp ")  # "HMP/YOI" names no site
         short = len(words) <= 4
-        chosen = [
-            i for i in found.candidates
-            if any((len(w) > 1 or short) and f" {w} " in padded for w in self.prisons[i].site_words)
-        ]
+        def says(word: str) -> bool:
+            if len(word) > 1:
+                return f" {word} " in padded
+            # a single letter ("F wing") only in a short reply or beside "wing"
+            return (short and f" {word} " in padded) or f" {word} wing" in padded or f"wing {word} " in padded
+
+        chosen = [i for i in found.candidates if any(says(w) for w in self.prisons[i].site_words)]
         if len(chosen) == 1:
             return PrisonMatch((chosen[0],), found.how, found.words)
         return found
@@ -215,7 +234,7 @@ class PrisonIndex:
         first, last = kept[start][0], kept[end - 1][0]
         near = {*raw[max(first - 2, 0) : first], *raw[last + 1 : last + 3]}
         before = raw[first - 1] if first > 0 else ""
-        return bool(near & _QUALIFIERS) or before == "at" or (before == "the" and raw[first] == "mount")
+        return bool(near & _QUALIFIERS) or before in {"at", "in"} or (before == "the" and raw[first] == "mount")
 
     def _joined(self, raw: list[str], kept: list[tuple[int, str]], words: list[str]) -> PrisonMatch | None:
         """Last try: two or three words run together and misspelt ("wormwood scrub", "stokeheat")."""

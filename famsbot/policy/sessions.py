@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 
 from famsbot.clock import LONDON
 
-__all__ = ["DAYS", "Slot", "WeeklySession", "format_slot", "next_slots"]
+__all__ = ["DAYS", "Slot", "WeeklySession", "bookable_slots", "format_slot", "next_slots"]
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -47,6 +47,41 @@ def next_slots(sessions: Iterable[WeeklySession], now: datetime, count: int = 3)
             if slot.start > now:
                 found.append(slot)
     return sorted(found, key=lambda s: s.start)[:count]
+
+
+def bookable_slots(
+    sessions: Iterable[WeeklySession],
+    now: datetime,
+    *,
+    count: int = 3,
+    closed_dates: Iterable[str] = (),
+    lead_days: int | None = None,
+    window_days: int | None = None,
+) -> list[Slot]:
+    """The next ``count`` sessions that can still be booked from ``now``.
+
+    Skips dates with no visits (``closed_dates``, ISO), sessions fewer than ``lead_days`` days away
+    (the notice the prison needs) and, where the prison sets one, sessions past its booking window.
+    Without those rules it is :func:`next_slots`.
+    """
+    weekly = sorted(sessions, key=lambda s: s.start)
+    if not weekly:
+        return []
+    skip = set(closed_dates)
+    today = now.astimezone(LONDON).date()
+    first = today + timedelta(days=lead_days or 0)
+    last = today + timedelta(days=window_days) if window_days else today + timedelta(days=60)
+    found: list[Slot] = []
+    day = first
+    while day <= last and len(found) < count:
+        if day.isoformat() not in skip:
+            for session in weekly:
+                if DAYS.index(session.day) == day.weekday():
+                    slot = Slot(_at(day, session.start), _at(day, session.end))
+                    if slot.start > now:
+                        found.append(slot)
+        day += timedelta(days=1)
+    return found[:count]
 
 
 def _at(day: date, clock: time) -> datetime:

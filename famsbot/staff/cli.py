@@ -12,7 +12,7 @@ import getpass
 import sys
 
 from famsbot.config import get_settings
-from famsbot.staff.roles import PRISON_IDS, ROLES
+from famsbot.staff.roles import ROLES
 
 __all__ = ["add_staff_commands"]
 
@@ -36,7 +36,7 @@ def _read_password(from_stdin: bool) -> str | None:
 def _add(args: argparse.Namespace) -> int:
     from famsbot.clock import SystemClock
     from famsbot.staff.accounts import AccountError, create_staff
-    from famsbot.staff.roles import account_problems
+    from famsbot.staff.roles import account_problems, canonical_prison
     from famsbot.store.migrate import open_database
 
     if problems := account_problems(args.role, args.prison):
@@ -50,7 +50,8 @@ def _add(args: argparse.Namespace) -> int:
         db = await open_database(get_settings().database_url)
         try:
             async with db.transaction() as session:
-                staff = await create_staff(session, email=args.email, role=args.role, prison_id=args.prison,
+                staff = await create_staff(session, email=args.email, role=args.role,
+                                           prison_id=canonical_prison(args.prison),
                                            password=password, now=SystemClock().now())
                 return staff.email
         finally:
@@ -100,7 +101,8 @@ def add_staff_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     add = staff.add_parser("add", help="create a staff account")
     add.add_argument("--email", required=True)
     add.add_argument("--role", required=True, choices=ROLES)
-    add.add_argument("--prison", choices=PRISON_IDS, help="required for safer_custody and pact; not for admin")
+    add.add_argument("--prison", help="prison id or NOMIS code (maidstone, MSI); required for safer_custody and "
+                                      "pact; not for admin")
     add.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
     add.set_defaults(run=_add)
 

@@ -79,7 +79,7 @@ async def notice_preview(
                               segments=1, changed="")  # fmt: skip
     recipients = await subscriber_counts(session, prison_id)
     return NoticePreview(
-        prison_id=prison_id, prison=content.prison(prison_id).name, sms=sms, telegram=telegram,
+        prison_id=prison_id, prison=content.prison_name(prison_id), sms=sms, telegram=telegram,
         unconverted_segments=segments(raw_sms),
         replacements=[(_shown(char), to_gsm7(char) or "left out") for char in changed],
         recipients=recipients, plan=plan, duration=sending_time(recipients, sms.segments, settings), quiet=quiet,

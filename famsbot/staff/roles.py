@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from famsbot.content.loader import PRISON_IDS
+from famsbot.content.loader import PRISON_IDS, get_content
 
 if TYPE_CHECKING:
     from famsbot.store.models import StaffUser
@@ -23,6 +23,7 @@ __all__ = [
     "SAFER_CUSTODY",
     "TRIAGE",
     "account_problems",
+    "canonical_prison",
     "sees_concerns",
     "sends_notices",
 ]
@@ -35,7 +36,11 @@ ROLES: Final = (SAFER_CUSTODY, PACT, ADMIN, TRIAGE)
 
 
 def account_problems(role: str, prison_id: str | None) -> list[str]:
-    """Why this role/prison combination is not allowed (empty when it is)."""
+    """Why this role/prison combination is not allowed (empty when it is).
+
+    Any prison in the national directory may have staff, named by its id or NOMIS code (store
+    :func:`canonical_prison` of it); a code shared by several bookable sites must name one site.
+    """
     if role not in ROLES:
         return [f"role must be one of {', '.join(ROLES)}, not {role!r}"]
     if role == ADMIN:
@@ -43,10 +48,22 @@ def account_problems(role: str, prison_id: str | None) -> list[str]:
     if role == TRIAGE:
         return [] if prison_id is None else ["triage works the national queue of every prison: give no --prison"]
     if prison_id is None:
-        return [f"a {role} account belongs to one prison: give --prison ({', '.join(PRISON_IDS)})"]
-    if prison_id not in PRISON_IDS:
-        return [f"prison must be one of {', '.join(PRISON_IDS)}, not {prison_id!r}"]
+        return [f"a {role} account belongs to one prison: give --prison (a prison id like maidstone, or its "
+                f"NOMIS code like MSI; see `famsbot prisons list`)"]
+    directory = get_content().directory
+    if directory.canonical(prison_id) is None:
+        sites = directory.resolve(prison_id)
+        if sites:
+            return [f"{prison_id!r} has several sites: give one of {', '.join(p.id for p in sites)}"]
+        return [f"no prison {prison_id!r} in England and Wales (try `famsbot prisons find`)"]
     return []
+
+
+def canonical_prison(prison_id: str | None) -> str | None:
+    """The directory id for an id or NOMIS code (``MSI`` → ``maidstone``); ``None`` stays ``None``."""
+    if prison_id is None:
+        return None
+    return get_content().directory.canonical(prison_id) or prison_id
 
 
 def sees_concerns(staff: StaffUser) -> bool:

@@ -72,10 +72,10 @@ async def test_a_conversation_gets_twiml_with_numbered_options(
     assert all(segments(message) <= 3 for message in messages)
 
     messages = await text_in(http, server, twilio, FAMILY, "1")
-    assert messages == ["Which prison? Reply with the number or type its name.\n1 HMP Maidstone\n"
-                        "2 HMP/YOI Stoke Heath\n3 HMP/YOI Chelmsford"]  # fmt: skip
+    assert messages == ["Which prison? Type the prison's name or the town it is in. I have visiting details "
+                        "for every prison in England and Wales.\n1 I don't know which prison"]  # fmt: skip
 
-    messages = await text_in(http, server, twilio, FAMILY, "1")
+    messages = await text_in(http, server, twilio, FAMILY, "maidstone")
     assert messages[-1].startswith("Visits to HMP Maidstone. What do you want to know?\n1 ")
 
 
@@ -170,7 +170,7 @@ async def test_help_wins_over_the_question_and_asks_it_again(
     reply = "\n\n".join(await text_in(http, server, twilio, FAMILY, "HELP"))
 
     assert reply.startswith("Reply with a number or a word from the list.")
-    assert reply.endswith("3 HMP/YOI Chelmsford")
+    assert reply.endswith("1 I don't know which prison")
     conversation = await conversation_of(db, "sms", FAMILY)
     assert conversation is not None
     assert conversation.flow == "visits"

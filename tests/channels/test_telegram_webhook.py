@@ -95,8 +95,9 @@ async def test_a_conversation_with_buttons_and_typed_answers(
     assert menu_message is not None
     replies = await tap(http, server, telegram, "Visits")
 
-    assert replies == ["Which prison? Reply with the number or type its name."]
-    assert "HMP Maidstone" in telegram.buttons(CHAT)
+    assert replies == ["Which prison? Type the prison's name or the town it is in. I have visiting details for "
+                       "every prison in England and Wales."]
+    assert list(telegram.buttons(CHAT)) == ["I don't know which prison"]  # no buttons for 130 prisons
     assert len(telegram.calls_for("answerCallbackQuery")) == 1
     [edit] = telegram.calls_for("editMessageReplyMarkup")
     assert edit.params["message_id"] == str(menu_message["message_id"])  # the tapped keyboard is taken away

@@ -29,16 +29,16 @@ async def start_visits(chat: Chat, prison: str) -> str:
         ("maidstone", "HMP Maidstone"),
         ("HMP Maidstone", "HMP Maidstone"),
         ("maidston", "HMP Maidstone"),
-        ("1", "HMP Maidstone"),
+        ("MSI", "HMP Maidstone"),  # the NOMIS code: no numbered list of prisons any more
         ("stoke heath", "HMP/YOI Stoke Heath"),
         ("Stoke Heath prison", "HMP/YOI Stoke Heath"),
         ("stokeheath", "HMP/YOI Stoke Heath"),
         ("market drayton", "HMP/YOI Stoke Heath"),
-        ("2", "HMP/YOI Stoke Heath"),
+        ("SHI", "HMP/YOI Stoke Heath"),
         ("chelmsford prison", "HMP/YOI Chelmsford"),
         ("HMP/YOI Chelmsford", "HMP/YOI Chelmsford"),
         ("chelmsferd", "HMP/YOI Chelmsford"),
-        ("3", "HMP/YOI Chelmsford"),
+        ("cdi", "HMP/YOI Chelmsford"),
     ],
 )
 async def test_the_prison_is_understood_however_it_is_typed(chat: Chat, typed: str, name: str) -> None:

@@ -50,10 +50,12 @@ def test_staff_add_creates_an_account_with_an_argon2_hash(tmp_path: Path) -> Non
         (["--role", "safer_custody"], "a safer_custody account belongs to one prison: give --prison"),
         (["--role", "pact"], "a pact account belongs to one prison"),
         (["--role", "admin", "--prison", "maidstone"], "an admin sees every prison: give no --prison"),
-        (["--role", "safer_custody", "--prison", "wormwood-scrubs"], "invalid choice: 'wormwood-scrubs'"),
+        (["--role", "safer_custody", "--prison", "narnia"], "no prison 'narnia' in England and Wales"),
+        (["--role", "pact", "--prison", "BNI"], "'BNI' has several sites: give one of bullingdon-convicted"),
         (["--role", "governor", "--prison", "maidstone"], "invalid choice: 'governor'"),
     ],
-    ids=["safer-custody-without-prison", "pact-without-prison", "admin-with-prison", "unknown-prison", "unknown-role"],
+    ids=["safer-custody-without-prison", "pact-without-prison", "admin-with-prison", "unknown-prison",
+         "code-of-several-sites", "unknown-role"],
 )
 def test_staff_add_refuses_role_and_prison_that_do_not_fit(tmp_path: Path, args: list[str], message: str) -> None:
     run = famsbot(tmp_path, "staff", "add", "--email", "x@famsbot.test", *args, "--password-stdin",
@@ -84,3 +86,13 @@ def test_staff_revoke_ends_sessions_and_can_deactivate(tmp_path: Path) -> None:
     missing = famsbot(tmp_path, "staff", "revoke", "--email", "nobody@maidstone.test")
     assert missing.returncode == 1
     assert "no account for nobody@maidstone.test" in missing.stderr
+
+
+def test_any_prison_in_the_directory_may_have_staff_named_by_id_or_nomis_code() -> None:
+    from famsbot.staff.roles import account_problems, canonical_prison
+
+    assert account_problems("safer_custody", "wormwood-scrubs") == []
+    assert account_problems("pact", "WSI") == []
+    assert canonical_prison("WSI") == "wormwood-scrubs"
+    assert canonical_prison("msi") == "maidstone"
+    assert canonical_prison("maidstone") == "maidstone"  # the seed ids keep working exactly

@@ -86,7 +86,7 @@ async def _composer(request: Request, signed: Signed, db: DbDep, clock: ClockDep
                                        quiet=quiet_hours(settings))  # fmt: skip
     return render(
         request, template, signed=signed, status_code=status_code, form=asdict(form) | {"prison": prison},
-        prisons={pid: content.prison(pid).name for pid in prisons_for(staff)}, preview=preview,
+        prisons={pid: content.prison_name(pid) for pid in prisons_for(staff)}, preview=preview,
         plan_error=plan_error, error=error, now=now, max_body=MAX_BODY, settings=settings, **extra,
     )  # fmt: skip
 
@@ -161,7 +161,7 @@ async def _page_context(signed: Signed, db: DbDep, clock: ClockDep, content: Con
         "cancelled_by": cancelled_by.email if cancelled_by else None,
         "texts": {channel: as_delivered(content, broadcast.prison_id, broadcast.body, channel)
                   for channel in ("sms", "telegram")},
-        "prison": content.prison(broadcast.prison_id).name, "now": now,
+        "prison": content.prison_name(broadcast.prison_id), "now": now,
     }  # fmt: skip
 
 
