@@ -46,7 +46,7 @@ def serving(env: dict[str, str], *args: str, startup: float = 60.0) -> Iterator[
     port = free_port()
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("FAMSBOT_", "WEB_CONCURRENCY", "FORWARDED_"))}
     process = subprocess.Popen(  # noqa: S603 - our own command
-        [sys.executable, "-m", "famsbot.cli", "serve", "--port", str(port), *args],
+        [sys.executable, "-m", "famsbot", "serve", "--port", str(port), *args],  # as the Procfile runs it
         env={**clean, **env}, cwd=ROOT, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )  # fmt: skip
     served = Served(f"http://127.0.0.1:{port}", process)
