@@ -33,7 +33,8 @@ def _chat(args: argparse.Namespace) -> int:
         db = await open_database(settings.database_url)
         try:
             async with chat_delivery(db, settings, channel=args.channel, address=args.sender, out=sys.stdout):
-                await run_console(Engine(db, settings), channel=args.channel, address=args.sender, prison=args.prison)
+                await run_console(Engine(db, settings), channel=args.channel, address=args.sender, prison=args.prison,
+                                  stdin=sys.stdin, stdout=sys.stdout)  # today's streams, not import time's
         finally:
             await db.dispose()
 
