@@ -156,7 +156,7 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="run the web app: webhooks, staff console, health")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT") or 8000),
+    serve.add_argument("--port", type=int, default=os.environ.get("PORT") or "8000",
                        help="default: PORT (set by platforms and the Docker image), else 8000")
     serve.add_argument("--workers", type=int, default=None,
                        help="web worker processes (default: WEB_CONCURRENCY, else 1; always 1 on SQLite)")
