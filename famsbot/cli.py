@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -33,7 +34,8 @@ def _chat(args: argparse.Namespace) -> int:
         db = await open_database(settings.database_url)
         try:
             async with chat_delivery(db, settings, channel=args.channel, address=args.sender, out=sys.stdout):
-                await run_console(Engine(db, settings), channel=args.channel, address=args.sender, prison=args.prison)
+                await run_console(Engine(db, settings), channel=args.channel, address=args.sender, prison=args.prison,
+                                  stdin=sys.stdin, stdout=sys.stdout)  # today's streams, not import time's
         finally:
             await db.dispose()
 
@@ -88,8 +90,6 @@ def _flows(args: argparse.Namespace) -> int:
 def _long_running() -> None:
     """For the commands that run the service: log to stderr (text or JSON, libraries at warnings);
     PTB's timedelta durations (we handle them, and PTB otherwise warns on every flood-control answer)."""
-    import os
-
     from famsbot.logs import configure_logging
 
     configure_logging(get_settings().log_format)
@@ -181,7 +181,8 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="run the web app: webhooks, staff console, health")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=int, default=os.environ.get("PORT") or "8000",
+                       help="default: PORT (set by platforms and the Docker image), else 8000")
     serve.add_argument("--workers", type=int, default=None,
                        help="web worker processes (default: WEB_CONCURRENCY, else 1; always 1 on SQLite)")
     serve.set_defaults(run=_serve)

@@ -55,7 +55,7 @@ class Settings(BaseSettings):
         "development", validation_alias=_env("FAMSBOT_ENV")
     )
     database_url: str = Field(
-        "sqlite+aiosqlite:///./famsbot.db", validation_alias=_env("FAMSBOT_DATABASE_URL")
+        "sqlite+aiosqlite:///./famsbot.db", validation_alias=_env("FAMSBOT_DATABASE_URL", "DATABASE_URL")
     )
     public_url: str | None = Field(None, validation_alias=_env("FAMSBOT_PUBLIC_URL"))
     secret_key: str = Field(DEV_SECRET, validation_alias=_env("FAMSBOT_SECRET_KEY"))

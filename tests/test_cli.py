@@ -1,57 +1,96 @@
-"""The ``famsbot`` command as a developer or CI uses it: real processes, real exit codes."""
+"""The ``famsbot`` command as a developer or CI uses it: its exit codes and output.
+
+One test runs it as a real process (the console script's entry, stdin piped in); the rest call
+``famsbot.cli.main`` in this process with the same arguments, environment and stdin, which is
+the same code without paying for a Python start-up each time.
+"""
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from famsbot.cli import main
+from famsbot.config import get_settings
 from famsbot.content.loader import CONTENT_DIR
 from famsbot.flows.diagrams import render_all
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def famsbot(*args: str, stdin: str = "", tmp_path: Path) -> subprocess.CompletedProcess[str]:
+@dataclass
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+Famsbot = Callable[..., Run]
+
+
+def famsbot_process(*args: str, stdin: str = "", tmp_path: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "FAMSBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}"}
     return subprocess.run(  # noqa: S603 - our own command
-        [sys.executable, "-m", "famsbot.cli", *args], input=stdin, capture_output=True, text=True,
+        [sys.executable, "-m", "famsbot", *args], input=stdin, capture_output=True, text=True,
         env=env, cwd=tmp_path, timeout=120, check=False,
     )
 
 
+@pytest.fixture
+def famsbot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Iterator[Famsbot]:
+    """``famsbot(*args, stdin=...)`` → Run, in this process, on a database of the test's own."""
+    monkeypatch.setenv("FAMSBOT_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}")
+    monkeypatch.chdir(tmp_path)
+
+    def run(*args: str, stdin: str = "") -> Run:
+        get_settings.cache_clear()
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return Run(code, out, err)
+
+    yield run
+    get_settings.cache_clear()
+
+
 def test_piped_chat_prints_every_reply_and_exits_0(tmp_path: Path) -> None:
-    run = famsbot("chat", stdin="hello\n1\nmaidstone\nvisiting times\n", tmp_path=tmp_path)
+    run = famsbot_process("chat", stdin="hello\n1\nmaidstone\nvisiting times\n", tmp_path=tmp_path)
     assert run.returncode == 0, run.stderr
     assert "1 Visits" in run.stdout
     assert "Which prison?" in run.stdout
     assert "HMP Maidstone - Visiting times" in run.stdout
 
 
-def test_chat_continues_where_the_person_left_off_after_a_restart(tmp_path: Path) -> None:
-    famsbot("chat", stdin="hello\n1\n", tmp_path=tmp_path)
-    run = famsbot("chat", stdin="chelmsford\n", tmp_path=tmp_path)
+def test_chat_continues_where_the_person_left_off_after_a_restart(famsbot: Famsbot) -> None:
+    famsbot("chat", stdin="hello\n1\n")
+    run = famsbot("chat", stdin="chelmsford\n")
     assert "Visits to HMP/YOI Chelmsford" in run.stdout
 
 
-def test_chat_as_sms_shows_numbered_options_and_segments(tmp_path: Path) -> None:
-    run = famsbot("chat", "--channel", "sms", stdin="hi\n", tmp_path=tmp_path)
+def test_chat_as_sms_shows_numbered_options_and_segments(famsbot: Famsbot) -> None:
+    run = famsbot("chat", "--channel", "sms", stdin="hi\n")
     assert "1 Visits" in run.stdout
     assert "SMS]" in run.stdout
 
 
-def test_chat_as_telegram_shows_buttons_and_prison_preselection(tmp_path: Path) -> None:
-    run = famsbot("chat", "--channel", "telegram", "--prison", "stoke-heath", stdin="Visits\n", tmp_path=tmp_path)
+def test_chat_as_telegram_shows_buttons_and_prison_preselection(famsbot: Famsbot) -> None:
+    run = famsbot("chat", "--channel", "telegram", "--prison", "stoke-heath", stdin="Visits\n")
     assert "[ Visits ]" in run.stdout
     assert "Visits to HMP/YOI Stoke Heath" in run.stdout
 
 
-def test_content_check_passes_on_the_shipped_content(tmp_path: Path) -> None:
-    run = famsbot("content", "check", tmp_path=tmp_path)
+def test_content_check_passes_on_the_shipped_content(famsbot: Famsbot) -> None:
+    run = famsbot("content", "check")
     assert run.returncode == 0, run.stderr
     assert "content is valid" in run.stdout
 
@@ -69,7 +108,7 @@ def test_content_check_passes_on_the_shipped_content(tmp_path: Path) -> None:
     ids=["unsourced-fact", "non-gsm", "number-in-wording", "duplicate-code"],
 )
 def test_content_check_fails_with_a_clear_message(
-    tmp_path: Path, file: str, old: str, new: str, message: str
+    famsbot: Famsbot, tmp_path: Path, file: str, old: str, new: str, message: str
 ) -> None:
     draft = tmp_path / "content"
     shutil.copytree(CONTENT_DIR, draft, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
@@ -77,7 +116,7 @@ def test_content_check_fails_with_a_clear_message(
     original = target.read_text(encoding="utf-8")
     assert old in original
     target.write_text(original.replace(old, new, 1), encoding="utf-8")
-    run = famsbot("content", "check", "--root", str(draft), tmp_path=tmp_path)
+    run = famsbot("content", "check", "--root", str(draft))
     assert run.returncode == 1
     assert message in run.stderr
 

@@ -41,12 +41,20 @@ class Served:
 
 
 @contextmanager
-def serving(env: dict[str, str], *args: str, startup: float = 60.0) -> Iterator[Served]:
-    """Start ``famsbot serve`` with ``env`` added to ours, wait until /healthz answers, stop it on exit."""
+def serving(env: dict[str, str], *args: str, startup: float = 60.0, port_from_env: bool = False) -> Iterator[Served]:
+    """Start ``famsbot serve`` with ``env`` added to ours, wait until /healthz answers, stop it on exit.
+
+    The port is given with ``--port``, or as ``PORT`` in the environment (as platforms and the image do).
+    """
     port = free_port()
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("FAMSBOT_", "WEB_CONCURRENCY", "FORWARDED_"))}
+    unset = ("FAMSBOT_", "WEB_CONCURRENCY", "FORWARDED_", "DATABASE_URL", "PORT")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(unset)}
+    if port_from_env:
+        env = {**env, "PORT": str(port)}
+    else:
+        args = ("--port", str(port), *args)
     process = subprocess.Popen(  # noqa: S603 - our own command
-        [sys.executable, "-m", "famsbot.cli", "serve", "--port", str(port), *args],
+        [sys.executable, "-m", "famsbot", "serve", *args],  # as the Procfile runs it
         env={**clean, **env}, cwd=ROOT, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )  # fmt: skip
     served = Served(f"http://127.0.0.1:{port}", process)
