@@ -76,7 +76,7 @@ async def main() -> None:
             if turn in urgent_turns:
                 caught += fired
                 missed += not fired
-            else:
+            elif not any(t < turn for t in urgent_turns):  # later turns of an urgent episode are its follow-up
                 alarms += fired
                 calm += not fired
     print(f"risk gate (engine, SMS): recall {caught}/{caught + missed}, "  # noqa: T201
