@@ -40,6 +40,8 @@ KIND_LABELS = {
     "urgent_raised": "Raised to urgent",
     "urgent_message": "Further urgent message from the family",
     "viewed": "Viewed",
+    "family_reply": "Family answered the check-back",
+    "family_retracted": "Family said the message was a mistake",
 }
 DETAIL_LABELS = {
     "acct_requested": "Family asked for an ACCT to be opened",
