@@ -79,6 +79,8 @@ async def main() -> None:
             elif not any(t < turn for t in urgent_turns):  # later turns of an urgent episode are its follow-up
                 alarms += fired
                 calm += not fired
+                if fired and "-v" in sys.argv:
+                    print(f"false alarm: {conversation.id} turn {turn}: {conversation.turns[turn - 1]!r}")  # noqa: T201
     print(f"risk gate (engine, SMS): recall {caught}/{caught + missed}, "  # noqa: T201
           f"false alarms {alarms}/{alarms + calm} turns ({alarms / max(1, alarms + calm):.1%})")
 
