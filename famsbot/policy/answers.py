@@ -448,7 +448,8 @@ _TO_YOU = [
     (r"\bHe has\b", "You have"), (r"\bhe agrees\b", "you agree"), (r"\bhe gets\b", "you get"),
     (r"\bhe needs\b", "you need"), (r"\bhe lives\b", "you live"), (r"\bhe wants\b", "you want"),
     (r"\bhe turns\b", "you turn"), (r"\bhe goes\b", "you go"), (r"\bhe leaves\b", "you leave"),
-    (r"\bhe stays\b", "you stay"), (r"\bhe moves\b", "you move"), (r"\bhe starts\b", "you start"), (r"\bhe qualifies\b", "you qualify"), (r"\bhe counts\b", "you count"),
+    (r"\bhe stays\b", "you stay"), (r"\bhe moves\b", "you move"), (r"\bhe starts\b", "you start"),
+    (r"\bhe qualifies\b", "you qualify"), (r"\bhe counts\b", "you count"),
     (r"\bhimself\b", "yourself"), (r"\bHis\b", "Your"), (r"\bhis\b", "your"), (r"\bhim\b", "you"),
     (r"\bHe\b", "You"), (r"\bhe\b", "you"),
 ]  # fmt: skip
