@@ -418,6 +418,9 @@ class Engine:
         if chosen is None:
             match = match_option(turn.inbound.text, options)
             chosen = match.option.key if match.option else None
+        if chosen is None and (said := answers.yes_no(turn.inbound.text)) is not None:
+            word = "yes" if said else "no"  # "nah", "not really", "yeah go on": the shared reader
+            chosen = next((o.key for o in options if o.key == word or word in o.words), None)
         turn.pending = None
         if chosen is None:
             await self._answer(turn)  # they ignored the question: read the message as usual
