@@ -40,7 +40,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from famsbot.clock import Clock, SystemClock, to_london
 from famsbot.config import Settings
 from famsbot.content.loader import Content, get_content
-from famsbot.dialogue import followup, status
+from famsbot.dialogue import followup, retract, status
 from famsbot.dialogue.effects import EffectContext
 from famsbot.dialogue.flow import Flow, FlowModel, TurnContext
 from famsbot.dialogue.keywords import Command, read_command
@@ -275,6 +275,8 @@ class Engine:
             assessment = risk.RiskAssessment(urgent=False, signals=[])
         if assessment.signals in ([], [risk.POSSIBLE_RISK]) and await self._check_back(turn, command):
             return
+        if command is None and await self._retraction(turn, assessment.signals):
+            return
         if assessment.urgent and not await self._urgent(turn, assessment.signals):
             return
         if command and command.name in ("stop", "start"):
@@ -312,6 +314,18 @@ class Engine:
         turn.replies.append(reply)
         if flow is not None and turn.state in flow.steps and turn.flow != "menu":
             turn.replies.append(flow.step(turn.state).question(self._model(turn)))
+        return True
+
+    async def _retraction(self, turn: _Turn, signals: list[str]) -> bool:
+        """"I meant cutting down on smoking, cancel that": recorded on the urgent concern (``dialogue.retract``)."""
+        if turn.contact.id is None or not retract.says_mistake(turn.inbound.text):
+            return False
+        replies = await retract.retract(turn.session, self.content, turn.contact.id, turn.inbound.text,
+                                        [s for s in signals if s != risk.POSSIBLE_RISK], turn.now)
+        if replies is None:
+            return False
+        turn.replies.extend(replies)
+        await self._ask_again(turn)
         return True
 
     async def _check_back(self, turn: _Turn, command: Command | None) -> bool:
@@ -516,6 +530,9 @@ class Engine:
         if chosen is None:
             match = match_option(turn.inbound.text, options)
             chosen = match.option.key if match.option else None
+        if chosen is None and (said := answers.yes_no(turn.inbound.text)) is not None:
+            word = "yes" if said else "no"  # "nah", "not really", "yeah go on": the shared reader
+            chosen = next((o.key for o in options if o.key == word or word in o.words), None)
         turn.pending = None
         if chosen is None:
             await self._answer(turn)  # they ignored the question: read the message as usual

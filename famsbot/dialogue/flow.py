@@ -27,6 +27,7 @@ from famsbot.content.loader import Content
 from famsbot.content.schema import Prison
 from famsbot.dialogue.messages import Channel, Reply
 from famsbot.errors import FlowError
+from famsbot.policy.answers import address_as
 
 if TYPE_CHECKING:
     from famsbot.dialogue.effects import Effect
@@ -36,6 +37,7 @@ __all__ = [
     "Condition",
     "Flow",
     "FlowModel",
+    "SUBJECT",
     "Handoff",
     "TurnContext",
     "answer_is",
@@ -44,6 +46,7 @@ __all__ = [
     "model_of",
 ]
 
+SUBJECT = "_subject"  # whom the conversation is about: "self", "female" or "male" (policy.answers.subject_of)
 Condition = Callable[[EventData], bool]
 Callback = Callable[[EventData], None]
 
@@ -99,7 +102,12 @@ class FlowModel:
         return self.content.place(prison_id)
 
     def text(self, key: str, **values: Any) -> str:
-        return self.content.text(key, **{**self.values(), **values})
+        """The content text ``key``, said to or about the person this conversation is about."""
+        return self.address(self.content.text(key, **{**self.values(), **values}))
+
+    def address(self, text: str) -> str:
+        """Texts are written about "him": to the writer themself it is "you", to a woman "she"."""
+        return address_as(text, self.answers.get(SUBJECT))
 
     def say(self, key: str, **values: Any) -> None:
         """Add a message worded by the content text ``key``."""

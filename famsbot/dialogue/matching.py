@@ -61,10 +61,15 @@ def parse_number(text: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
+def _plain(text: str) -> str:
+    """Normalised, apostrophes dropped: "don't" and "dont" are typed equally often."""
+    return normalise(text).replace("'", "")
+
+
 def _phrases(option: Option) -> set[str]:
-    phrases = {normalise(option.label), normalise(option.key.replace("_", " ").replace("-", " "))}
-    phrases.update(normalise(w) for w in option.words)
-    phrases.update(normalise(w) for w in VARIANTS.get(option.key, ()))
+    phrases = {_plain(option.label), _plain(option.key.replace("_", " ").replace("-", " "))}
+    phrases.update(_plain(w) for w in option.words)
+    phrases.update(_plain(w) for w in VARIANTS.get(option.key, ()))
     return {p for p in phrases if p}
 
 
@@ -77,7 +82,7 @@ def match_option(text: str, options: Sequence[Option]) -> Match:
         if 1 <= number <= len(options):
             return Match(options[number - 1])
         return Match(None, out_of_range=True)
-    normal = normalise(text)
+    normal = _plain(text)
     if not normal:
         return Match(None)
     exact = [o for o in options if normal in _phrases(o)]

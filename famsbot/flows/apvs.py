@@ -71,7 +71,7 @@ RELATIONSHIPS = [
     Choice("grand", "apvs.rel_grand", ("grandson", "granddaughter", "grandchild", "grandparent", "grandad",
                                        "grandfather", "grandmother", "nan", "gran"), "grandchild"),
     Choice("someone-else", "apvs.rel_someone_else", ("someone else", "other", "friend", "cousin", "uncle",
-                                                     "aunt", "nephew", "niece")),
+                                                     "aunt", "nephew", "niece", "mate", "my mate", "pal")),
 ]  # fmt: skip
 RELATIONSHIPS_OTHER = [
     Choice("next-of-kin", "apvs.rel_next_of_kin", ("next of kin", "nok")),

@@ -23,7 +23,8 @@ from typing import Any
 
 from transitions import EventData
 
-from famsbot.dialogue.flow import Flow, FlowModel, answer_is, go_to, model_of
+from famsbot.content.loader import Content
+from famsbot.dialogue.flow import SUBJECT, Flow, FlowModel, answer_is, go_to, model_of
 from famsbot.dialogue.steps import Choice, PrisonStep
 from famsbot.flows.self_check import (
     LAST_PAGE,
@@ -39,6 +40,7 @@ from famsbot.flows.self_check import (
     wording,
     yes_no,
 )
+from famsbot.policy.answers import subject_of
 from famsbot.policy.care_leavers import SENTENCES, WALES_NOTE, classify, next_question
 
 __all__ = ["FLOW", "result_sentences"]
@@ -152,7 +154,13 @@ TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "answer", "source": QUESTIONS, "dest": "result", "after": show_result},
 ]  # fmt: skip
 
-FLOW = Flow("care_leavers", STEPS, TRANSITIONS, title="care_leavers.title")
+def who(text: str, content: Content) -> dict[str, Any]:
+    """Whom the questions are about: the care leaver themself ("you"), a young woman ("she"), or him."""
+    subject = subject_of(text)
+    return {SUBJECT: subject} if subject else {}
+
+
+FLOW = Flow("care_leavers", STEPS, TRANSITIONS, title="care_leavers.title", fill=who)
 
 
 # --- the result ---------------------------------------------------------------------------------

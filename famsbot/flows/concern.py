@@ -30,7 +30,7 @@ from transitions import EventData
 
 from famsbot.concerns.record import AddToConcern, SaveConcern, SyncConcern
 from famsbot.content.loader import Content
-from famsbot.dialogue.flow import Flow, FlowModel, answer_is, answered, go_to, model_of
+from famsbot.dialogue.flow import SUBJECT, Flow, FlowModel, answer_is, answered, go_to, model_of
 from famsbot.dialogue.messages import Reply
 from famsbot.dialogue.steps import (
     Choice,
@@ -40,6 +40,7 @@ from famsbot.dialogue.steps import (
     TextStep,
     YesNoStep,
 )
+from famsbot.policy.answers import subject_of
 from famsbot.policy.text import tokens
 
 __all__ = ["FLOW", "carry_worry"]
@@ -367,4 +368,10 @@ def carry_worry(text: str, content: Content) -> dict[str, Any]:
     return {"worry": text} if len(telling) >= 2 else {}
 
 
-FLOW = Flow("concern", STEPS, TRANSITIONS, title="concern.title", carry_text=carry_worry)
+def who(text: str, content: Content) -> dict[str, Any]:
+    """She or he, from the family's own words ("my daughter", "my wife", "she"); never "you" here."""
+    subject = subject_of(text)
+    return {SUBJECT: subject} if subject in ("female", "male") else {}
+
+
+FLOW = Flow("concern", STEPS, TRANSITIONS, title="concern.title", carry_text=carry_worry, fill=who)

@@ -69,7 +69,7 @@ def wording(key: str) -> Explanation:
 
 def said(sentence: str) -> Explanation:
     """An explanation that is one of the rules' own sourced sentences (the rule itself explains)."""
-    return lambda model: sentence
+    return lambda model: model.address(sentence)
 
 
 def unknown_keys(answers: Mapping[str, Any]) -> frozenset[str]:
@@ -295,7 +295,7 @@ class Result(ChoiceStep):
 
     def question(self, model: FlowModel) -> Reply:
         pages = self.pages(model)
-        return Reply(pages[self._index(model, len(pages))], self.options(model))
+        return Reply(model.address(pages[self._index(model, len(pages))]), self.options(model))
 
     def read(self, model: FlowModel, inbound: Inbound) -> ReadResult:
         result = super().read(model, inbound)

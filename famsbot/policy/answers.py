@@ -23,6 +23,8 @@ __all__ = [
     "GLOSSARY",
     "LONDON",
     "Aside",
+    "Subject",
+    "address_as",
     "asks_to_forget",
     "Days",
     "Direction",
@@ -32,6 +34,7 @@ __all__ = [
     "read_days",
     "read_number",
     "says_unsure",
+    "subject_of",
     "today_in_london",
     "yes_no",
 ]
@@ -402,3 +405,64 @@ def asks_to_forget(text: str) -> bool:
     """
     words = " ".join(plain_words(text))
     return len(words.split()) <= 12 and bool(_FORGET.search(words)) and "visitor list" not in words
+
+
+# --- who the conversation is about -------------------------------------------------------------------
+
+Subject = Literal["self", "female", "male"]
+_SELF = re.compile(
+    r"\b(?:i was|im|i am|ive been|i have been|i left|i grew up|i lived|i came out of|when i was)\b"
+    r"(?: \w+){0,6} (?:care|foster|fostered|looked after|care leaver|childrens home|kids home|a home)\b"
+    r"|\b(?:am i|can i get|what can i get|im a care leaver|i am a care leaver|for me|about me|myself)\b"
+)
+_FEMALE = re.compile(
+    r"\bmy (?:daughter|wife|mum|mother|sister|girlfriend|gf|nan|nana|gran|grandma|granddaughter|niece|aunt|"
+    r"auntie|stepdaughter|step daughter|fiancee|missus|mrs)\b|\b(?:she|shes|her|herself)\b|\bwomens prison\b"
+)
+_MALE = re.compile(
+    r"\bmy (?:son|husband|brother|bro|dad|father|boyfriend|bf|grandson|nephew|uncle|stepson|fiance|partner he)\b"
+    r"|\b(?:he|hes|him|his|himself)\b"
+)
+
+
+def subject_of(text: str) -> Subject | None:
+    """Whom a message is about: the writer themself ("I was in care"), a woman or girl ("my
+    daughter", "she"), a man or boy; ``None`` when it does not say."""
+    words = " ".join(plain_words(text))
+    female, male = _FEMALE.search(words), _MALE.search(words)
+    if _SELF.search(words) and not (female or male):
+        return "self"
+    if female and not (male and male.start() < female.start()):
+        return "female"
+    return "male" if male else None
+
+
+# Texts are written about "him"; these say them to or about the right person. Grammar, not wording:
+# verbs that follow "he" in the texts are listed so that "Is he" becomes "Are you".
+_TO_YOU = [
+    (r"\bIs he\b", "Are you"), (r"\bis he\b", "are you"), (r"\bWas he\b", "Were you"), (r"\bwas he\b", "were you"),
+    (r"\bDoes he\b", "Do you"), (r"\bdoes he\b", "do you"), (r"\bHas he\b", "Have you"), (r"\bhas he\b", "have you"),
+    (r"\bhe is\b", "you are"), (r"\bhe was\b", "you were"), (r"\bhe's\b", "you're"), (r"\bhe has\b", "you have"),
+    (r"\bhe does\b", "you do"), (r"\bhe doesn't\b", "you don't"), (r"\bhe isn't\b", "you aren't"),
+    (r"\bhe wasn't\b", "you weren't"), (r"\bHe is\b", "You are"), (r"\bHe was\b", "You were"),
+    (r"\bHe has\b", "You have"), (r"\bhe agrees\b", "you agree"), (r"\bhe gets\b", "you get"),
+    (r"\bhe needs\b", "you need"), (r"\bhe lives\b", "you live"), (r"\bhe wants\b", "you want"),
+    (r"\bhe turns\b", "you turn"), (r"\bhe goes\b", "you go"), (r"\bhe leaves\b", "you leave"),
+    (r"\bhe stays\b", "you stay"), (r"\bhe moves\b", "you move"), (r"\bhe starts\b", "you start"),
+    (r"\bhe qualifies\b", "you qualify"), (r"\bhe counts\b", "you count"),
+    (r"\bhimself\b", "yourself"), (r"\bHis\b", "Your"), (r"\bhis\b", "your"), (r"\bhim\b", "you"),
+    (r"\bHe\b", "You"), (r"\bhe\b", "you"),
+]  # fmt: skip
+_TO_HER = [
+    (r"\bhimself\b", "herself"), (r"\bHis\b", "Her"), (r"\bhis\b", "her"), (r"\bhim\b", "her"), (r"\bHe\b", "She"),
+    (r"\bhe\b", "she"), (r"\bhe's\b", "she's"), (r"\bman\b", "woman"), (r"\bmen\b", "women"),
+]  # fmt: skip
+
+
+def address_as(text: str, subject: str | None) -> str:
+    """``text``, written about "him", said to the writer ("you") or about a woman ("she")."""
+    if subject not in ("self", "female"):
+        return text
+    for pattern, replacement in _TO_YOU if subject == "self" else _TO_HER:
+        text = re.sub(pattern, replacement, text)
+    return text

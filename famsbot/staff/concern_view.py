@@ -44,6 +44,8 @@ KIND_LABELS = {
     "viewed": "Viewed",
     "followed_by": "The family wrote again after this was closed: a new concern",
     "reopened": "Opened again: the family wrote after it was closed",
+    "family_reply": "Family answered the check-back",
+    "family_retracted": "Family said the message was a mistake",
 }
 # Who an "alerted" event really reached (``Concern.routed_to``): never "safer custody" when it was not.
 ROUTE_LABELS = {

@@ -7,12 +7,14 @@ from datetime import UTC, date, datetime
 import pytest
 
 from famsbot.policy.answers import (
+    address_as,
     asks_to_forget,
     mentioned_age,
     read_aside,
     read_days,
     read_number,
     says_unsure,
+    subject_of,
     yes_no,
 )
 
@@ -106,3 +108,24 @@ def test_other_requests_are_not_data_rights(text: str) -> None:
 )  # fmt: skip
 def test_asides(text: str, aside: str | None) -> None:
     assert read_aside(text) == aside
+
+
+@pytest.mark.parametrize(
+    ("text", "subject"),
+    [("I was in care till 18 what can i get", "self"), ("my daughter is in prison", "female"),
+     ("worried about my wife", "female"), ("my son was in care", "male"), ("my son and his girlfriend", "male"),
+     ("help with travel costs", None)],
+)  # fmt: skip
+def test_who_the_conversation_is_about(text: str, subject: str | None) -> None:
+    assert subject_of(text) == subject
+
+
+def test_texts_are_said_to_the_care_leaver_or_about_her() -> None:
+    text = "How old is he now? Was he looked after after his 16th birthday? Ask his prison offender manager."
+    assert address_as(text, "self") == (
+        "How old are you now? Were you looked after after your 16th birthday? Ask your prison offender manager."
+    )
+    assert address_as(text, "female") == (
+        "How old is she now? Was she looked after after her 16th birthday? Ask her prison offender manager."
+    )
+    assert address_as(text, "male") == text
