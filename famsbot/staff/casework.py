@@ -12,6 +12,7 @@ last ten digits, against the family's contact and the call-back number they gave
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, Final
@@ -25,11 +26,14 @@ from famsbot.clock import LONDON
 from famsbot.concerns.access import require_concern_role, visible_to
 from famsbot.concerns.inbox import STATUS_FILTERS, InboxRow
 from famsbot.config import Settings
+from famsbot.content.loader import PRISON_IDS
+from famsbot.staff.roles import ADMIN
 from famsbot.store.models import Concern, Contact, StaffUser
 
-__all__ = ["PAGE_SIZE", "SHOWS", "SORTS", "Found", "Search", "find", "parse_day"]
+__all__ = ["PAGE_SIZE", "SHOWS", "SORTS", "Found", "Search", "find", "find_all", "parse_day", "search_from"]
 
 PAGE_SIZE: Final = 50
+MAX_EXPORT: Final = 50_000
 MAX_QUERY: Final = 100
 SORTS: Final = {
     "priority": "Urgent first, then longest waiting",
@@ -95,6 +99,18 @@ class Found:
         return max(1, -(-self.total // PAGE_SIZE))
 
 
+def search_from(params: Mapping[str, str], staff: StaffUser) -> Search:
+    """The search in an address's query string; anything unknown falls back to a default, never an error."""
+    prison = params.get("prison")
+    page = params.get("page", "1")
+    return Search(
+        q=params.get("q", ""), status=params.get("status", "open"), show=params.get("show", "everyone"),
+        sort=params.get("sort", "priority"), prison=prison if staff.role == ADMIN and prison in PRISON_IDS else None,
+        since=parse_day(params.get("since")), until=parse_day(params.get("until")),
+        page=int(page) if page.isdigit() and len(page) < 7 else 1,
+    ).cleaned()
+
+
 def parse_day(value: str | None) -> date | None:
     """A ``YYYY-MM-DD`` date from a form, or ``None`` for anything else."""
     try:
@@ -143,11 +159,8 @@ def _order(sort: str, status: str) -> list[Any]:
     return [col(Concern.urgent).desc(), col(Concern.created_at), col(Concern.id)]
 
 
-async def find(session: AsyncSession, staff: StaffUser, search: Search, *, now: datetime,
-               settings: Settings) -> Found:
-    """One page of the concerns ``staff`` may see that match ``search``, and how many match in all."""
+def _matching(staff: StaffUser, search: Search, now: datetime, settings: Settings) -> Any:
     require_concern_role(staff)
-    search = search.cleaned()
     owner = aliased(StaffUser)
     where: list[Any] = [visible_to(staff), col(Concern.status).in_(STATUS_FILTERS[search.status])]
     if search.prison:
@@ -164,14 +177,29 @@ async def find(session: AsyncSession, staff: StaffUser, search: Search, *, now: 
         where.append(col(Concern.created_at) >= _london_midnight(search.since))
     if search.until:
         where.append(col(Concern.created_at) < _london_midnight(search.until + timedelta(days=1)))
-    base = (
+    return (
         select(Concern, owner.email)
         .outerjoin(owner, col(owner.id) == Concern.owner_id)
         .outerjoin(Contact, col(Contact.id) == Concern.contact_id)
         .where(*where)
     )
+
+
+async def find(session: AsyncSession, staff: StaffUser, search: Search, *, now: datetime,
+               settings: Settings) -> Found:
+    """One page of the concerns ``staff`` may see that match ``search``, and how many match in all."""
+    search = search.cleaned()
+    base = _matching(staff, search, now, settings)
     total = (await session.exec(select(func.count()).select_from(base.subquery()))).one()
     query = base.order_by(*_order(search.sort, search.status))
     query = query.offset((search.page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
     rows = [InboxRow(concern, email) for concern, email in (await session.exec(query)).all()]
     return Found(rows, int(total), search)
+
+
+async def find_all(session: AsyncSession, staff: StaffUser, search: Search, *, now: datetime, settings: Settings,
+                   limit: int = MAX_EXPORT) -> list[InboxRow]:
+    """Every match (up to ``limit``), oldest first: for the CSV export and the report."""
+    search = search.cleaned()
+    query = _matching(staff, search, now, settings).order_by(col(Concern.created_at), col(Concern.id)).limit(limit)
+    return [InboxRow(concern, email) for concern, email in (await session.exec(query)).all()]

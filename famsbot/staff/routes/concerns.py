@@ -19,16 +19,13 @@ from famsbot.concerns import actions
 from famsbot.concerns.access import concern_for, require_concern_role
 from famsbot.concerns.family import family_route
 from famsbot.concerns.inbox import STATUS_FILTERS, ack_deadline, is_overdue
-from famsbot.content.loader import PRISON_IDS
 from famsbot.staff.assignment import assign
-from famsbot.staff.casework import SHOWS, SORTS, Search, find, parse_day
+from famsbot.staff.casework import SHOWS, SORTS, find, search_from
 from famsbot.staff.concern_view import concern_view
 from famsbot.staff.preview import preview
-from famsbot.staff.roles import ADMIN
 from famsbot.staff.sessions import Signed
 from famsbot.staff.templating import is_htmx, render
 from famsbot.staff.web import CsrfDep, PassiveDep, SignedDep, StaffRoute
-from famsbot.store.models import StaffUser
 from famsbot.web.deps import ClockDep, ContentDep, DbDep, SettingsDep
 
 __all__ = ["router"]
@@ -39,23 +36,10 @@ FormText = Annotated[str, Form()]
 POLL_SECONDS = 15
 
 
-def _search(staff: StaffUser, request: Request) -> Search:
-    """The inbox's search from the address bar; anything unknown falls back to a default, never an error."""
-    params = request.query_params
-    prison = params.get("prison")
-    page = params.get("page", "1")
-    return Search(
-        q=params.get("q", ""), status=params.get("status", "open"), show=params.get("show", "everyone"),
-        sort=params.get("sort", "priority"), prison=prison if staff.role == ADMIN and prison in PRISON_IDS else None,
-        since=parse_day(params.get("since")), until=parse_day(params.get("until")),
-        page=int(page) if page.isdigit() and len(page) < 7 else 1,
-    ).cleaned()
-
-
 async def _inbox_context(request: Request, db: DbDep, signed: Signed, clock: ClockDep, content: ContentDep,
                          settings: SettingsDep) -> dict[str, Any]:
     require_concern_role(signed.staff)
-    search = _search(signed.staff, request)
+    search = search_from(request.query_params, signed.staff)
     now = clock.now()
     async with db.transaction() as session:
         found = await find(session, signed.staff, search, now=now, settings=settings)
