@@ -49,6 +49,7 @@ async def _inbox_context(request: Request, db: DbDep, signed: Signed, clock: Clo
         "prisons": {pid: p.name for pid, p in content.prisons.items()}, "poll_seconds": POLL_SECONDS,
         "overdue": {row.concern.id: is_overdue(row.concern, now, settings) for row in found.rows},
         "due": {row.concern.id: ack_deadline(row.concern, settings) for row in found.rows},
+        "outcomes": actions.OUTCOMES,
     }
 
 
