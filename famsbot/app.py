@@ -19,8 +19,8 @@ from famsbot.concerns.alerts import routing_gaps
 from famsbot.config import Settings, get_settings
 from famsbot.content.loader import Content, get_content
 from famsbot.dialogue.engine import Engine
-from famsbot.staff.hardening import install as install_console_guards
 from famsbot.health import check
+from famsbot.staff.hardening import install as install_console_guards
 from famsbot.staff.routes import router as staff_router
 from famsbot.store.migrate import open_database
 from famsbot.web.body_limit import BodyLimit

@@ -117,7 +117,14 @@ class BroadcastNotFound(NotFound):
 
 
 class ActionRefused(FamsbotError):
-    """The action cannot be done in this state or with this input; the message is for the member of staff."""
+    """The action cannot be done in this state or with this input; the message is for the member of staff.
+
+    ``field`` names the form field at fault, when one is, so the console shows the message beside it.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        self.field = field
+        super().__init__(message)
 
 
 class AccountError(FamsbotError):

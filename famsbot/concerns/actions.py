@@ -9,7 +9,9 @@ functions are that record:
 * :func:`add_note` is internal and never sent;
 * :func:`record_outcome` records what happened (``acct_not_opened`` needs the reasons, 14.4);
 * :func:`send_message` sends staff's own words to the family through the bot;
-* :func:`close` ends it, and needs an outcome first.
+* :func:`close` ends it, and needs an outcome first; when no ACCT was opened, also the reasons
+  sent to the family in writing (14.4), or, when famsbot cannot reach them, a closing note saying
+  how they were given.
 
 Each takes the caller's transaction and the signed-in ``StaffUser``, and checks scope itself
 (:func:`famsbot.concerns.access.concern_for`), so no route can forget to. Refusals raise
@@ -68,14 +70,14 @@ def _event(concern: Concern, staff: StaffUser, kind: str, now: datetime, *, note
                         data=data or {})
 
 
-def _text(value: str | None, what: str, limit: int, *, required: bool) -> str | None:
+def _text(value: str | None, what: str, limit: int, *, required: bool, field: str | None = None) -> str | None:
     value = (value or "").strip()
     if not value:
         if required:
-            raise ActionRefused(f"Please write the {what}.")
+            raise ActionRefused(f"Please write the {what}.", field=field)
         return None
     if len(value) > limit:
-        raise ActionRefused(f"The {what} is {len(value)} characters long; the limit is {limit}.")
+        raise ActionRefused(f"The {what} is {len(value)} characters long; the limit is {limit}.", field=field)
     return value
 
 
@@ -112,7 +114,7 @@ async def add_note(session: AsyncSession, staff: StaffUser, concern_id: int, tex
                    now: datetime) -> ConcernEvent:
     """An internal note for the team; never sent to the family. Allowed at any time, even after closing."""
     concern = await concern_for(session, staff, concern_id)
-    note = _text(text, "note", MAX_NOTE, required=True)
+    note = _text(text, "note", MAX_NOTE, required=True, field="note")
     event = _event(concern, staff, "note", now, note=note)
     session.add(event)
     return event
@@ -129,9 +131,11 @@ async def record_outcome(session: AsyncSession, staff: StaffUser, concern_id: in
     if concern.status == "new":
         raise ActionRefused(f"Acknowledge {concern.reference} first, so the family hears it has reached you.")
     if outcome not in OUTCOMES:
-        raise ActionRefused("Please choose an outcome.")
-    why = _text(reasons, "reasons an ACCT was not opened", MAX_NOTE, required=outcome == "acct_not_opened")
-    detail = _text(note, "note about the outcome", MAX_NOTE, required=outcome == "other")
+        raise ActionRefused("Please choose an outcome.", field="outcome")
+    why = _text(reasons, "reasons an ACCT was not opened", MAX_NOTE, required=outcome == "acct_not_opened",
+                field="reasons")
+    detail = _text(note, "note about the outcome", MAX_NOTE, required=outcome == "other",
+                   field="outcome_note")
     concern.outcome = outcome
     concern.outcome_note = why if outcome == "acct_not_opened" else detail
     session.add(concern)
@@ -149,7 +153,7 @@ async def send_message(session: AsyncSession, staff: StaffUser, concern_id: int,
     retried request) sends once, and the second call returns ``None``.
     """
     concern = await concern_for(session, staff, concern_id)
-    text = _text(body, "message", MAX_MESSAGE, required=True)
+    text = _text(body, "message", MAX_MESSAGE, required=True, field="body")
     route = await family_route(session, concern)
     if not route.reachable or route.contact is None:
         raise ActionRefused(route.problem or "The family cannot be messaged.")
@@ -174,11 +178,30 @@ async def close(session: AsyncSession, staff: StaffUser, concern_id: int, *, not
     _not_closed(concern)
     if not concern.outcome:
         raise ActionRefused(f"Record an outcome before closing {concern.reference}.")
+    closing = _text(note, "closing note", MAX_NOTE, required=False, field="close_note")
+    if concern.outcome == "acct_not_opened" and not await _reasons_sent(session, concern):
+        if (await family_route(session, concern)).reachable:
+            raise ActionRefused("No ACCT was opened, so the family must be given the reasons in writing before "
+                                "this is closed (Farmer recommendation 14.4). Send them with the message box: "
+                                "it has a draft using the recorded reasons.")
+        if not closing:
+            raise ActionRefused("No ACCT was opened and famsbot cannot message this family. In the closing note, "
+                                "say how and when the reasons were given to them in writing.", field="close_note")
     concern.status, concern.closed_at = "closed", now
     session.add(concern)
-    event = _event(concern, staff, "closed", now, note=_text(note, "closing note", MAX_NOTE, required=False))
+    event = _event(concern, staff, "closed", now, note=closing)
     session.add(event)
     return event
+
+
+async def _reasons_sent(session: AsyncSession, concern: Concern) -> bool:
+    """Has a message gone to the family since the latest outcome was recorded?"""
+    query = select(ConcernEvent.id, ConcernEvent.kind).where(
+        ConcernEvent.concern_id == concern.id, col(ConcernEvent.kind).in_(("outcome", "message"))
+    )
+    rows = (await session.exec(query)).all()
+    last_outcome = max((i or 0 for i, kind in rows if kind == "outcome"), default=0)
+    return any(kind == "message" and (i or 0) > last_outcome for i, kind in rows)
 
 
 async def record_view(session: AsyncSession, staff: StaffUser, concern: Concern, *, now: datetime) -> None:

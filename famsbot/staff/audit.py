@@ -37,6 +37,7 @@ KINDS: Final = {
     "password_reset": "Password reset with a one-time code",
     "totp_enabled": "Two-factor sign-in turned on",
     "totp_disabled": "Two-factor sign-in turned off",
+    "concerns_exported": "Concerns exported (CSV)",
 }
 PAGE: Final = 200
 

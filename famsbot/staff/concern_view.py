@@ -6,7 +6,7 @@ messaged, whether the Farmer 14.4 written reasons are still owed, and a draft me
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,6 +21,8 @@ from famsbot.concerns.inbox import ack_deadline, is_overdue, owner_email, timeli
 from famsbot.config import Settings
 from famsbot.content.loader import Content
 from famsbot.dialogue.messages import Option, Reply
+from famsbot.staff.assignment import colleagues
+from famsbot.staff.formatting import uk_numbers
 from famsbot.store.models import Concern, ConcernEvent, Outbox, StaffUser
 
 __all__ = ["ConcernView", "TimelineEntry", "concern_view", "yes_no"]
@@ -46,6 +48,23 @@ KIND_LABELS = {
     "reopened": "Opened again: the family wrote after it was closed",
     "family_reply": "Family answered the check-back",
     "family_retracted": "Family said the message was a mistake",
+    "assigned": "Assigned",
+    "reassigned": "Handed over",
+    "unassigned": "Handed back: nobody has it now",
+}
+FIELD_NAMES = {
+    "prisoner_name": "the prisoner's name",
+    "prisoner_number": "the prison number",
+    "danger_now": "whether someone is in danger now",
+    "consent_to_share": "whether he may be told they raised it",
+    "acct_requested": "whether they ask for an ACCT",
+    "contact": "how they want to hear back",
+    "callback": "the call-back number",
+    "verbatim": "what they wrote",
+    "reworded": "the wording of their worry",
+    "relationship": "who they are to him",
+    "last_contact": "when they last heard from him",
+    "category": "the kind of concern",
 }
 # Who an "alerted" event really reached (``Concern.routed_to``): never "safer custody" when it was not.
 ROUTE_LABELS = {
@@ -118,6 +137,8 @@ class ConcernView:
     outcomes: dict[str, str]
     messages: list[tuple[datetime, str]]  # every message of the family's on this concern, verbatim, oldest first
     linked: list[tuple[int, str, str]]  # (concern id, reference, how): the family's concerns before and after
+    colleagues: list[tuple[int, str]]  # who may hold it: (staff id, email)
+    call_numbers: list[tuple[str, str]]  # (tel: link, as shown) for the family's phone and call-back number
 
 
 def yes_no(value: Any) -> str:
@@ -156,9 +177,37 @@ def _entry(event: ConcernEvent, deliveries: dict[int, _Sent]) -> TimelineEntry:
         detail = f"Sent to: {', '.join(str(t) for t in data.get('targets') or [])}"
     elif event.kind == "escalated" and data.get("waited_minutes") is not None:
         detail = f"Waited {data['waited_minutes']} min; reminder sent and passed to the duty contact."
+    elif event.kind == "details" and isinstance(data.get("fields"), list) and data["fields"]:
+        names = [FIELD_NAMES.get(str(f), str(f).replace("_", " ")) for f in data["fields"]]
+        label = "Family changed " + (names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1])
+    elif event.kind in ("assigned", "reassigned", "unassigned"):
+        detail = _handover(data)
     note = None if event.kind == "message" else event.note
     delivery = DELIVERY.get(status, status) if status else None
     return TimelineEntry(event.at, event.actor, event.kind, label, note, body, detail, delivery)
+
+
+def _handover(data: dict[str, Any]) -> str:
+    before, after = data.get("from"), data.get("to")
+    if after is None:
+        return f"{before} no longer has it." if before else "Nobody has it."
+    return f"From {before} to {after}." if before else f"Now with {after}."
+
+
+def _rerouted(entry: TimelineEntry, data: dict[str, Any], content: Content) -> TimelineEntry:
+    """"Routed to another prison" only when it was: the first prison named is not a re-route."""
+    before, after = data.get("previous"), data.get("prison")
+    after_name = prison_name(content, after) or str(after)
+    if not before:
+        return replace(entry, label=f"Family named the prison: {after_name}")
+    return replace(entry, label=f"Routed to another prison: {prison_name(content, before) or before} to {after_name}")
+
+
+def _call_numbers(concern: Concern, route: FamilyRoute) -> list[tuple[str, str]]:
+    found = uk_numbers(concern.callback or "")
+    if route.contact is not None and route.contact.channel == "sms":
+        found += uk_numbers(route.contact.address)
+    return list(dict.fromkeys(found))
 
 
 def _details(concern: Concern) -> list[tuple[str, str]]:
@@ -227,13 +276,15 @@ async def concern_view(session: AsyncSession, staff: StaffUser, concern_id: int,
     concern = await concern_for(session, staff, concern_id)
     events = list(await timeline(session, concern))
     deliveries = await _deliveries(session, events)
-    entries = [_entry(e, deliveries) for e in events]
+    entries = [_rerouted(entry, e.data or {}, content) if e.kind == "rerouted" else entry
+               for e, entry in ((e, _entry(e, deliveries)) for e in events)]
     told = _told_since_outcome(events)
+    route = await family_route(session, concern)
     return ConcernView(
         concern=concern,
         prison=prison_name(content, concern.prison_id) or "Prison not known yet",
         owner=await owner_email(session, concern),
-        family=await family_route(session, concern),
+        family=route,
         entries=[e for e in entries if e.kind != "viewed"],
         views=[e for e in entries if e.kind == "viewed"],
         overdue=is_overdue(concern, now, settings),
@@ -245,4 +296,6 @@ async def concern_view(session: AsyncSession, staff: StaffUser, concern_id: int,
         outcomes=dict(OUTCOMES),
         messages=_messages(concern, events),
         linked=_linked(concern, events),
+        colleagues=[(s.id, s.email) for s in await colleagues(session, concern) if s.id is not None],
+        call_numbers=_call_numbers(concern, route),
     )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from famsbot.clock import to_london
 
-__all__ = ["humanise", "london", "london_time"]
+__all__ = ["humanise", "london", "london_time", "london_time_short", "uk_numbers"]
 
 
 def humanise(delta: timedelta) -> str:
@@ -34,3 +35,25 @@ def london(at: datetime | None) -> str:
 
 def london_time(at: datetime) -> str:
     return f"{to_london(at):%H:%M:%S}"
+
+
+def london_time_short(at: datetime) -> str:
+    """``"Tue 24 Nov, 14:05"``: a deadline at a glance (the year is the current one)."""
+    local = to_london(at)
+    return f"{local:%a} {local.day} {local:%b, %H:%M}"
+
+
+_UK_NUMBER = re.compile(r"(?:\+44\s?\(?0?\)?|\b0)(?:\d[\s-]?){9,10}\b")
+
+
+def uk_numbers(text: str) -> list[tuple[str, str]]:
+    """UK phone numbers in free text, as ``(tel: address, how it reads)``: one tap to call from a desk phone app."""
+    found = []
+    for match in _UK_NUMBER.finditer(text):
+        digits = "".join(ch for ch in match.group(0) if ch.isdigit())
+        national = digits[2:] if match.group(0).startswith("+44") else digits[1:]
+        national = national.removeprefix("0")
+        if len(national) in (9, 10):
+            shown = match.group(0).strip()
+            found.append((f"tel:+44{national}", shown))
+    return found

@@ -23,6 +23,7 @@ class NavItem:
 
 NAV: list[NavItem] = [
     NavItem("Concerns", "/staff/concerns", (SAFER_CUSTODY, ADMIN, TRIAGE)),
+    NavItem("Reports", "/staff/reports", (SAFER_CUSTODY, ADMIN)),
     NavItem("Family-day notices", "/staff/broadcasts", (PACT, ADMIN)),
     NavItem("Staff accounts", "/staff/users", (ADMIN,)),
     NavItem("Security trail", "/staff/security", (ADMIN,)),

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from famsbot import __version__
-from famsbot.staff.formatting import humanise, london, london_time
+from famsbot.staff.formatting import humanise, london, london_time, london_time_short
 from famsbot.staff.navigation import nav_for
 from famsbot.staff.sessions import Signed
 
@@ -19,7 +19,8 @@ __all__ = ["is_htmx", "render"]
 TEMPLATES = Path(__file__).parent / "templates"
 
 _templates = Jinja2Templates(directory=TEMPLATES)
-_templates.env.filters.update(humanise=humanise, london=london, london_time=london_time)
+_templates.env.filters.update(humanise=humanise, london=london, london_time=london_time,
+                               london_time_short=london_time_short)
 _templates.env.globals.update(
     version=__version__,
     role_labels={"safer_custody": "Safer custody", "pact": "PACT", "admin": "Admin", "triage": "Triage"},

@@ -138,7 +138,7 @@ def test_officer_acknowledges_records_an_outcome_and_messages_the_family(setting
                 "He said on the phone he cant do this anymore. Please check on him.")
             page.get_by_role("button", name="Acknowledge").click()
             expect(page.get_by_role("status")).to_have_text("Acknowledged: you now have this concern.")
-            expect(page.locator("#concern-status")).to_have_text("acknowledged")
+            expect(page.locator("#concern-status")).to_have_text("Acknowledged")
             expect(page.locator("#concern-owner")).to_have_text("sc@maidstone.test")
 
             # "ACCT not opened" needs reasons (Farmer 14.4); then the draft to the family uses them.
@@ -154,8 +154,8 @@ def test_officer_acknowledges_records_an_outcome_and_messages_the_family(setting
 
             # Send a message through the bot: staff see what the family will read, and the count.
             box.fill(MESSAGE)
-            expect(page.locator("#message-preview")).to_contain_text(f"{len(MESSAGE)} of 1000 characters")
-            expect(page.locator("#message-preview")).to_contain_text("SMS segment")
+            expect(page.locator("#message-count")).to_contain_text(f"{len(MESSAGE)} of 1000 characters")
+            expect(page.locator("#message-count")).to_contain_text("SMS segment")
             page.get_by_role("button", name="Send to family").click()
             expect(page.locator("#timeline")).to_contain_text("Message sent to the family")
             expect(page.locator("#timeline")).to_contain_text(MESSAGE)

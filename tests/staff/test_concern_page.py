@@ -31,7 +31,7 @@ async def test_the_page_shows_the_verbatim_message_safely_and_the_details(
                      "<dt>Family agrees he may be told they raised it</dt><dd>Yes</dd>",
                      "<dt>Family asked for an ACCT to be opened</dt><dd>Yes</dd>",
                      "<dt>How to reach the family back</dt><dd>this number, evenings</dd>",
-                     "Concern raised", "acknowledge by Mon 23 Nov 2026, 10:12"):
+                     "Concern raised", '<dt>Acknowledge by</dt><dd id="concern-due">Mon 23 Nov 2026, 10:12:'):
         assert expected in page.text, expected
 
 
@@ -106,7 +106,7 @@ async def test_working_a_concern_through_htmx_from_acknowledgement_to_closing(
         assert "If you are still worried" not in sent.text  # and the draft is not offered again
 
         closed = await staff.post(f"{base}/close", {"close_note": "Family told."}, htmx=True)
-        assert '<dd id="concern-status">closed</dd>' in closed.text
+        assert '<dd id="concern-status">Closed</dd>' in closed.text
         assert "Record outcome" not in closed.text
         assert "Close concern" not in closed.text
 

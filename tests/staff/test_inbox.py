@@ -11,7 +11,8 @@ from famsbot.store.database import Database
 from tests.support.concerns import add_concern, add_contact, add_staff
 from tests.support.console import Console, console
 
-ROW = re.compile(r'<tr id="concern-\d+" class="([^"]*)">\s*<th scope="row"><a href="[^"]+">([^<]+)</a>.*?</tr>', re.S)
+ROW = re.compile(r'<tr id="concern-\d+" class="([^"]*)">\s*<th scope="row"><a [^>]*href="[^"]+">([^<]+)</a>.*?</tr>',
+                 re.S)
 
 
 async def inbox(staff: Console, query: str = "") -> list[tuple[str, str]]:
@@ -118,7 +119,7 @@ async def test_the_rows_refresh_in_place_with_new_concerns(db: Database, setting
     async with console(settings, clock) as staff:
         await staff.login("sc@maidstone.test")
         page = await staff.get("/staff/concerns")
-        assert 'hx-get="/staff/concerns/rows?status=open&amp;prison="' in page.text
+        assert 'hx-get="/staff/concerns/rows?status=open"' in page.text
         assert 'hx-trigger="every 15s"' in page.text
         assert "No concerns to show." in page.text
         await add_concern(db, clock.now(), urgent=True, reference="MAI-LIVE")

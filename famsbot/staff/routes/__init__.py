@@ -13,7 +13,7 @@ from pathlib import Path
 from fastapi import APIRouter
 
 from famsbot.staff.hardening import ConsoleStatic
-from famsbot.staff.routes import account, auth, broadcasts, concerns, security, users
+from famsbot.staff.routes import account, auth, broadcasts, concerns, records, security, users
 
 __all__ = ["STATIC", "router"]
 
@@ -21,6 +21,7 @@ STATIC = Path(__file__).resolve().parents[1] / "static"
 
 router = APIRouter()
 router.include_router(auth.router)
+router.include_router(records.router)
 router.include_router(concerns.router)
 router.include_router(broadcasts.router)
 router.include_router(users.router)

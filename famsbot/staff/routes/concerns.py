@@ -18,15 +18,14 @@ from starlette.responses import RedirectResponse, Response
 from famsbot.concerns import actions
 from famsbot.concerns.access import concern_for, require_concern_role
 from famsbot.concerns.family import family_route
-from famsbot.concerns.inbox import STATUS_FILTERS, TRIAGE_QUEUE, inbox, is_overdue
-from famsbot.content.loader import PRISON_IDS
+from famsbot.concerns.inbox import STATUS_FILTERS, TRIAGE_QUEUE, ack_deadline, is_overdue
+from famsbot.staff.assignment import assign
+from famsbot.staff.casework import SHOWS, SORTS, find, search_from
 from famsbot.staff.concern_view import concern_view
 from famsbot.staff.preview import preview
-from famsbot.staff.roles import ADMIN
 from famsbot.staff.sessions import Signed
 from famsbot.staff.templating import is_htmx, render
 from famsbot.staff.web import CsrfDep, PassiveDep, SignedDep, StaffRoute
-from famsbot.store.models import StaffUser
 from famsbot.web.deps import ClockDep, ContentDep, DbDep, SettingsDep
 
 __all__ = ["router"]
@@ -37,46 +36,43 @@ FormText = Annotated[str, Form()]
 POLL_SECONDS = 15
 
 
-def _filters(staff: StaffUser, status: str | None, prison: str | None) -> tuple[str, str | None]:
-    status = status if status in STATUS_FILTERS else "open"
-    prison = prison if staff.role == ADMIN and (prison in PRISON_IDS or prison == TRIAGE_QUEUE) else None
-    return status, prison
-
-
-async def _inbox_context(db: DbDep, signed: Signed, clock: ClockDep, content: ContentDep, settings: SettingsDep,
-                         status: str | None, prison: str | None) -> dict[str, Any]:
+async def _inbox_context(request: Request, db: DbDep, signed: Signed, clock: ClockDep, content: ContentDep,
+                         settings: SettingsDep) -> dict[str, Any]:
     require_concern_role(signed.staff)
-    status, prison = _filters(signed.staff, status, prison)
-    async with db.transaction() as session:
-        rows = await inbox(session, signed.staff, status=status, prison_id=prison)
+    search = search_from(request.query_params, signed.staff)
     now = clock.now()
+    async with db.transaction() as session:
+        found = await find(session, signed.staff, search, now=now, settings=settings)
     return {
-        "rows": rows, "status": status, "prison": prison, "now": now, "statuses": list(STATUS_FILTERS),
+        "found": found, "rows": found.rows, "search": found.search, "status": found.search.status,
+        "prison": found.search.prison, "now": now, "statuses": list(STATUS_FILTERS), "shows": SHOWS, "sorts": SORTS,
         "prisons": {TRIAGE_QUEUE: "National triage queue", **{pid: p.name for pid, p in content.prisons.items()}},
         "poll_seconds": POLL_SECONDS,
-        "overdue": {row.concern.id: is_overdue(row.concern, now, settings) for row in rows},
+        "overdue": {row.concern.id: is_overdue(row.concern, now, settings) for row in found.rows},
+        "due": {row.concern.id: ack_deadline(row.concern, settings) for row in found.rows},
+        "outcomes": actions.OUTCOMES,
     }
 
 
 @router.get("/concerns")
 async def inbox_page(request: Request, signed: SignedDep, db: DbDep, clock: ClockDep, content: ContentDep,
-                     settings: SettingsDep, status: str | None = None, prison: str | None = None) -> Response:
-    context = await _inbox_context(db, signed, clock, content, settings, status, prison)
+                     settings: SettingsDep) -> Response:
+    context = await _inbox_context(request, db, signed, clock, content, settings)
     return render(request, "inbox.html", signed=signed, **context)
 
 
 @router.get("/concerns/rows")
 async def inbox_rows(request: Request, signed: PassiveDep, db: DbDep, clock: ClockDep, content: ContentDep,
-                     settings: SettingsDep, status: str | None = None, prison: str | None = None) -> Response:
+                     settings: SettingsDep) -> Response:
     """The inbox's rows alone, for the background refresh (which does not keep an idle session alive)."""
-    context = await _inbox_context(db, signed, clock, content, settings, status, prison)
+    context = await _inbox_context(request, db, signed, clock, content, settings)
     return render(request, "_inbox_rows.html", signed=signed, **context)
 
 
 async def _concern_page(request: Request, signed: Signed, db: DbDep, clock: ClockDep, content: ContentDep,
                         settings: SettingsDep, concern_id: int, *, fragment: bool, status_code: int = 200,
                         notice: str | None = None, error: str | None = None, form: dict[str, str] | None = None,
-                        audit_view: bool = False) -> Response:
+                        audit_view: bool = False, error_field: str | None = None) -> Response:
     now = clock.now()
     async with db.transaction() as session:
         if audit_view:
@@ -90,6 +86,7 @@ async def _concern_page(request: Request, signed: Signed, db: DbDep, clock: Cloc
     return render(
         request, "_concern.html" if fragment else "concern.html", signed=signed, status_code=status_code,
         view=view, concern=view.concern, now=now, notice=notice, error=error, form=form, message=message,
+        error_field=error_field,
         preview=preview(content, view.concern, message, channel), nonce=secrets.token_urlsafe(16),
     )
 
@@ -113,7 +110,8 @@ async def _act(request: Request, signed: Signed, db: DbDep, clock: ClockDep, con
             await action(session)
     except actions.ActionRefused as exc:
         return await _concern_page(request, signed, db, clock, content, settings, concern_id,
-                                   fragment=is_htmx(request), status_code=422, error=str(exc), form=form)
+                                   fragment=is_htmx(request), status_code=422, error=str(exc), form=form,
+                                   error_field=exc.field)
     if not is_htmx(request):
         return RedirectResponse(f"/staff/concerns/{concern_id}", status_code=303)
     return await _concern_page(request, signed, db, clock, content, settings, concern_id, fragment=True,
@@ -173,7 +171,8 @@ async def message_preview(request: Request, concern_id: int, signed: CsrfDep, db
         concern = await concern_for(session, signed.staff, concern_id)
         route = await family_route(session, concern)
     channel = route.contact.channel if route.contact else None
-    return render(request, "_message_preview.html", signed=signed, preview=preview(content, concern, body, channel))
+    return render(request, "_message_preview.html", signed=signed, preview=preview(content, concern, body, channel),
+                  oob=True)
 
 
 @router.post("/concerns/{concern_id:staffid}/close")
@@ -185,3 +184,19 @@ async def close(request: Request, concern_id: int, signed: CsrfDep, db: DbDep, c
     return await _act(request, signed, db, clock, content, settings, concern_id, run,
                       form={"close_note": close_note}, notice="Concern closed.")
 
+
+
+@router.post("/concerns/{concern_id:staffid}/owner")
+async def change_owner(request: Request, concern_id: int, signed: CsrfDep, db: DbDep, clock: ClockDep,
+                       content: ContentDep, settings: SettingsDep, owner: FormText = "") -> Response:
+    """Assign, hand over, or hand back (``owner`` empty): recorded in the timeline."""
+    to_id = int(owner) if owner.isdigit() and len(owner) < 10 else None
+    if owner and to_id is None:
+        to_id = -1  # not a person: refused below like anyone else who may not hold it
+
+    async def run(session: AsyncSession) -> object:
+        return await assign(session, signed.staff, concern_id, to_id, now=clock.now())
+
+    notice = "Handed back: nobody has this concern now." if to_id is None else "Done: the concern has a new owner."
+    return await _act(request, signed, db, clock, content, settings, concern_id, run, form={"owner": owner},
+                      notice=notice)
