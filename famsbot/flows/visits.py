@@ -14,7 +14,6 @@ from datetime import datetime
 
 from transitions import EventData
 
-from famsbot.channels.gsm import segments
 from famsbot.channels.render import sms_text
 from famsbot.content.loader import Content
 from famsbot.content.schema import Fact, Prison, Sourced
@@ -23,10 +22,10 @@ from famsbot.dialogue.messages import Reply
 from famsbot.dialogue.steps import Choice, ChoiceStep, PrisonStep
 from famsbot.errors import ContentError
 from famsbot.policy.sessions import WeeklySession, format_slot, next_slots
+from famsbot.sms_text import MAX_SEGMENTS, segments
 
 __all__ = ["FLOW", "TOPICS", "answer_every_topic"]
 
-MAX_SEGMENTS = 3  # the most an answer may cost on SMS
 
 TOPICS = [
     Choice("book", "visits.opt_book", ("book", "booking", "how to book", "book a visit")),

@@ -14,11 +14,11 @@ from typing import Any
 
 import yaml
 
-from famsbot.channels.gsm import segments
 from famsbot.channels.packing import sms_messages
 from famsbot.content.loader import get_content
 from famsbot.dialogue.messages import Reply
 from famsbot.policy import risk
+from famsbot.sms_text import segments
 from tests.support.chat import Chat
 
 DATA = Path(__file__).parent / "data"
