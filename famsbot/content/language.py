@@ -13,10 +13,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-__all__ = ["DEFAULT", "LANGUAGES", "current", "speaking"]
+__all__ = ["DEFAULT", "EMERGENCY_ONLY", "LANGUAGES", "STAFF", "current", "speaking"]
 
 DEFAULT = "en"
-LANGUAGES = ("en", "cy")  # every family-facing text exists in each (content check)
+LANGUAGES = ("en", "cy")  # the whole service: every family-facing text exists in each (content check)
+# Languages the risk gate reads but the bot does not reply in: only the emergency route is worded in
+# them (texts/<lang>/urgent.yaml), with a line saying which languages the bot replies in.
+EMERGENCY_ONLY = ("pl", "ur", "ur-Latn")
+STAFF = "en"  # staff-facing texts (alerts to safer custody) are always in English
 
 _current: ContextVar[str] = ContextVar("famsbot_language", default=DEFAULT)
 
@@ -29,7 +33,7 @@ def current() -> str:
 @contextmanager
 def speaking(language: str | None) -> Iterator[str]:
     """Word every text in ``language`` until the block ends; an unknown language falls back to English."""
-    chosen = language if language in LANGUAGES else DEFAULT
+    chosen = language if language in LANGUAGES or language in EMERGENCY_ONLY else DEFAULT
     token = _current.set(chosen)
     try:
         yield chosen

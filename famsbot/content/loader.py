@@ -18,7 +18,7 @@ import yaml
 from pydantic import ValidationError
 
 from famsbot.content.directory import Directory, DirectoryPrison, load_directory
-from famsbot.content.language import DEFAULT, LANGUAGES, current
+from famsbot.content.language import DEFAULT, EMERGENCY_ONLY, LANGUAGES, current
 from famsbot.content.schema import REQUIRED_FACTS, REQUIRED_PHONES, Fact, National, Phone, Prison
 from famsbot.errors import ContentError
 from famsbot.policy.prisons import PrisonIndex, PrisonNames
@@ -230,7 +230,8 @@ def load_content(root: Path = CONTENT_DIR) -> Content:
     prisons = _load_prisons(root, problems)
     national = _load_national(root, problems)
     texts = _load_texts(root, DEFAULT, problems)
-    translations = {lang: _load_texts(root, lang, problems, fallback=texts) for lang in LANGUAGES if lang != DEFAULT}
+    translations = {lang: _load_texts(root, lang, problems, fallback=texts)
+                    for lang in (*LANGUAGES, *EMERGENCY_ONLY) if lang != DEFAULT}  # fmt: skip
     directory = load_directory(root / "directory" / "prisons.json", problems)
     problems.extend(_directory_problems(directory, prisons))
     if problems or national is None:

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import string
 
+from famsbot.content.language import EMERGENCY_ONLY
 from famsbot.content.loader import Content, Texts
 from famsbot.sms_text import MAX_SEGMENTS, segments, sms_safe
 
 __all__ = ["budget_problems", "review_notes", "translation_problems"]
 
 STAND_IN = "x" * 16  # a placeholder's value when a text is measured on its own (a prison name, a number)
+# Read only by staff, always sent in English (``language.STAFF``): not translated.
+STAFF_KEYS = ("concern.alert_", "concern.ago_")
 
 
 def _placeholders(template: str) -> set[str]:
@@ -30,9 +33,11 @@ def _file(key: str) -> str:
 def translation_problems(content: Content) -> list[str]:
     """Every key missing from, or extra in, each translation, and every placeholder that differs."""
     problems: list[str] = []
-    english = set(content.texts)
+    family = {key for key in content.texts if not key.startswith(STAFF_KEYS)}
     for lang, texts in sorted(content.translations.items()):
         own = set(texts)
+        # Emergency-only languages word whole files (urgent.yaml): each must be complete.
+        english = {k for k in family if _file(k) in {_file(o) for o in own}} if lang in EMERGENCY_ONLY else family
         problems.extend(
             f"texts/{lang}/{_file(key)}.yaml: {key.split('.', 1)[1]} is missing (to translate: "
             f"{content.texts.raw(key)[:60]!r})"
@@ -49,10 +54,16 @@ def translation_problems(content: Content) -> list[str]:
 
 
 def budget_problems(content: Content) -> list[str]:
-    """Every text, in every language, fits the SMS budget of one reply once its placeholders are filled."""
+    """Every text, in every language, fits the SMS budget of one reply once its placeholders are filled.
+
+    Except the emergency route in the emergency-only languages (Urdu script costs UCS-2): it is sent
+    alone and whole, never shortened, because numbers first matter more than cost.
+    """
     problems: list[str] = []
     for texts in [content.texts, *content.translations.values()]:
         for key in texts:
+            if texts.language in EMERGENCY_ONLY:
+                continue
             body = sms_safe(_filled(texts, key))
             if (count := segments(body)) > MAX_SEGMENTS:
                 problems.append(f"texts/{texts.language}/{_file(key)}.yaml: {key.split('.', 1)[1]}: "
