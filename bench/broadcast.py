@@ -43,9 +43,9 @@ sys.path.insert(0, str(ROOT))
 from famsbot.broadcasts import Draft, plan_send, send_broadcast  # noqa: E402
 from famsbot.broadcasts.compose import create_broadcast  # noqa: E402
 from famsbot.broadcasts.wording import as_delivered  # noqa: E402
-from famsbot.channels.gsm import segments  # noqa: E402
 from famsbot.content.loader import get_content  # noqa: E402
 from famsbot.policy.quiet_hours import QuietHours  # noqa: E402
+from famsbot.sms_text import segments  # noqa: E402
 from famsbot.store.database import Database  # noqa: E402
 from famsbot.store.migrate import upgrade  # noqa: E402
 from famsbot.store.models import Contact, StaffUser, Subscription  # noqa: E402

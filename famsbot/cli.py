@@ -60,9 +60,12 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
 
 def _content_check(args: argparse.Namespace) -> int:
-    from famsbot.content.checks import check_all
+    from famsbot.content.checks import check_all, check_notes
 
-    problems = check_all(Path(args.root) if args.root else None)
+    root = Path(args.root) if args.root else None
+    problems = check_all(root)
+    for note in check_notes(root):
+        print(f"note: {note}")  # reported, never failing: e.g. Welsh awaiting a native speaker
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
     if problems:

@@ -11,10 +11,10 @@ import asyncio
 import sys
 from typing import TextIO
 
-from famsbot.channels.gsm import segments
 from famsbot.channels.render import numbered, sms_text
 from famsbot.dialogue.engine import Engine
 from famsbot.dialogue.messages import Channel, Inbound, Reply
+from famsbot.sms_text import segments
 
 __all__ = ["render_for_console", "run_console"]
 

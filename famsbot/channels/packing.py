@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from famsbot.channels.gsm import segments
 from famsbot.channels.render import sms_text
 from famsbot.dialogue.messages import Reply
+from famsbot.sms_text import MAX_SEGMENTS, segments
 
 __all__ = ["MAX_SEGMENTS", "SEPARATOR", "sms_messages"]
 
-MAX_SEGMENTS = 3  # the budget for one reply (famsbot content check holds every question to it)
 SEPARATOR = "\n\n"
 
 

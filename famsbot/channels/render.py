@@ -1,13 +1,14 @@
 """Turning ``Reply`` objects into text for channels without buttons (SMS, the console).
 
-Options become a numbered list, one per line, so "reply 2" is obvious on any phone. SMS text is
-made GSM-7 safe, so one stray curly quote never doubles what a reply costs.
+Options become a numbered list, one per line, so "reply 2" is obvious on any phone. SMS text has its
+typographic characters made plain (``sms_text.sms_safe``), so one stray curly quote never doubles
+what a reply costs; anything else (Welsh, Urdu) is kept and the message goes as UCS-2.
 """
 
 from __future__ import annotations
 
-from famsbot.channels.gsm import to_gsm7
 from famsbot.dialogue.messages import Reply
+from famsbot.sms_text import sms_safe
 
 __all__ = ["numbered", "sms_text"]
 
@@ -20,5 +21,5 @@ def numbered(reply: Reply) -> str:
 
 
 def sms_text(reply: Reply) -> str:
-    """The reply as one SMS body: numbered options, GSM-7 characters only."""
-    return to_gsm7(numbered(reply))
+    """The reply as one SMS body: numbered options, typographic characters made plain, nothing deleted."""
+    return sms_safe(numbered(reply))

@@ -28,13 +28,13 @@ from starlette.datastructures import FormData
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from famsbot.channels.gsm import segments
 from famsbot.channels.packing import sms_messages
 from famsbot.clock import SystemClock
 from famsbot.config import Settings
 from famsbot.delivery.receipts import record_receipt
 from famsbot.delivery.twilio import STATUS_PATH
 from famsbot.dialogue.messages import Inbound
+from famsbot.sms_text import segments
 from famsbot.web.deps import DbDep, EngineDep, SettingsDep
 
 __all__ = ["INBOUND_PATH", "STATUS_PATH", "router", "twiml"]

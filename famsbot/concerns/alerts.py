@@ -27,6 +27,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from famsbot.clock import to_london
 from famsbot.config import AlertTarget, Settings
+from famsbot.content.language import STAFF
 from famsbot.content.loader import Content
 from famsbot.store.models import Concern
 from famsbot.store.outbox import enqueue
@@ -131,12 +132,12 @@ def waited(content: Content, since: datetime, now: datetime) -> str:
     """How long ago, in words: "just now", "16 min", "3 hours", "2 days"."""
     minutes = max(0, int((now - since).total_seconds() // 60))
     if minutes < 2:
-        return content.text("concern.ago_now")
+        return content.text("concern.ago_now", lang=STAFF)
     if minutes < 120:
-        return content.text("concern.ago_minutes", n=minutes)
+        return content.text("concern.ago_minutes", n=minutes, lang=STAFF)
     if minutes < 48 * 60:
-        return content.text("concern.ago_hours", n=minutes // 60)
-    return content.text("concern.ago_days", n=minutes // (24 * 60))
+        return content.text("concern.ago_hours", n=minutes // 60, lang=STAFF)
+    return content.text("concern.ago_days", n=minutes // (24 * 60), lang=STAFF)
 
 
 def alert_text(
@@ -148,8 +149,9 @@ def alert_text(
     started = since or concern.created_at
     return content.text(
         text_key,
+        lang=STAFF,
         reference=concern.reference,
-        prison=prison.name if prison else content.text("concern.alert_no_prison"),
+        prison=prison.name if prison else content.text("concern.alert_no_prison", lang=STAFF),
         ago=waited(content, started, now),
         when=f"{to_london(started):%H:%M %a %d %b}",
         link=console_link(settings, concern.id),

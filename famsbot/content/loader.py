@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -17,8 +17,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from famsbot.channels.gsm import non_gsm7_chars
 from famsbot.content.directory import Directory, DirectoryPrison, load_directory
+from famsbot.content.language import DEFAULT, EMERGENCY_ONLY, LANGUAGES, current
 from famsbot.content.schema import REQUIRED_FACTS, REQUIRED_PHONES, Fact, National, Phone, Prison
 from famsbot.errors import ContentError
 from famsbot.policy.prisons import PrisonIndex, PrisonNames
@@ -32,22 +32,42 @@ _PHONE_LIKE = re.compile(r"\b0\d{3,4} ?\d{3} ?\d{3,4}\b|\b\d{3} \d{3}\b|\b999\b|
 
 
 class Texts:
-    """The wording of every message, by key (``"visits.ask_topic"``), with ``{placeholders}``."""
+    """The wording of every message in one language, by key (``"visits.ask_topic"``), with ``{placeholders}``.
 
-    def __init__(self, entries: dict[str, str]) -> None:
+    A translation falls back to English for a key it lacks, so a text added in English late is
+    never a crash for a Welsh speaker; ``famsbot content check`` lists every such gap.
+    ``review`` holds the keys whose wording awaits review by a native speaker.
+    """
+
+    def __init__(
+        self,
+        entries: dict[str, str],
+        *,
+        language: str = DEFAULT,
+        fallback: Texts | None = None,
+        review: frozenset[str] = frozenset(),
+    ) -> None:
         self._entries = entries
+        self.language = language
+        self.fallback = fallback
+        self.review = review
 
     def __contains__(self, key: object) -> bool:
-        return key in self._entries
+        return key in self._entries or (self.fallback is not None and key in self.fallback)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._entries)
 
+    def own(self, key: str) -> bool:
+        """Is ``key`` worded in this language (not borrowed from the fallback)?"""
+        return key in self._entries
+
     def raw(self, key: str) -> str:
-        try:
+        if key in self._entries:
             return self._entries[key]
-        except KeyError:
-            raise ContentError([f"text {key!r} is missing from content/texts"]) from None
+        if self.fallback is not None:
+            return self.fallback.raw(key)
+        raise ContentError([f"text {key!r} is missing from content/texts/{self.language}"])
 
     def get(self, key: str, **values: Any) -> str:
         """The text for ``key`` with its placeholders filled; a missing placeholder is a content error."""
@@ -73,12 +93,17 @@ class Content:
     national: National
     texts: Texts
     directory: Directory = field(default_factory=lambda: Directory([]))
+    translations: Mapping[str, Texts] = field(default_factory=dict)  # by language, English excluded
 
     def prison(self, prison_id: str) -> Prison:
         return self.prisons[prison_id]
 
-    def text(self, key: str, **values: Any) -> str:
-        return self.texts.get(key, **values)
+    def text(self, key: str, lang: str | None = None, **values: Any) -> str:
+        """The text ``key`` in ``lang``, else in the language of this turn (``content.language``)."""
+        return self.texts_in(lang or current()).get(key, **values)
+
+    def texts_in(self, lang: str) -> Texts:
+        return self.translations.get(lang, self.texts)
 
     def phone(self, name: str) -> Phone:
         return self.national.phones[name]
@@ -162,9 +187,14 @@ def _load_national(root: Path, problems: list[str]) -> National | None:
     return national
 
 
-def _load_texts(root: Path, language: str, problems: list[str]) -> Texts:
+def _load_texts(root: Path, language: str, problems: list[str], fallback: Texts | None = None) -> Texts:
+    """One language's texts. A text is a string, or ``{text: ..., review: true}`` while it awaits a
+    native speaker's review (``famsbot content check`` reports those without failing)."""
     entries: dict[str, str] = {}
+    review: set[str] = set()
     for path in sorted((root / "texts" / language).glob("*.yaml")):
+        if path.stem == "glossary":
+            continue  # the translators' glossary: notes on terms, not messages
         data = _read_yaml(path, problems) or {}
         if not isinstance(data, dict):
             problems.append(f"texts/{language}/{path.name}: must be a mapping of key: text")
@@ -174,18 +204,20 @@ def _load_texts(root: Path, language: str, problems: list[str]) -> Texts:
             if not isinstance(key, str):
                 problems.append(f"{where}: key must be text (quote yes/no/on/off keys)")
                 continue
+            if isinstance(value, dict) and isinstance(value.get("text"), str):
+                if value.get("review"):
+                    review.add(f"{path.stem}.{key}")
+                value = value["text"]
             if not isinstance(value, str):
                 problems.append(f"{where}: must be a string")
                 continue
             entries[f"{path.stem}.{key}"] = value.strip()
             problems.extend(_wording_problems(where, value))
-    return Texts(entries)
+    return Texts(entries, language=language, fallback=fallback, review=frozenset(review))
 
 
 def _wording_problems(where: str, value: str) -> list[str]:
     problems = []
-    if bad := non_gsm7_chars(value):
-        problems.append(f"{where}: not SMS-safe (GSM-7): {''.join(sorted(bad))!r}")
     if match := _PHONE_LIKE.search(value):
         problems.append(f"{where}: wording contains a number ({match.group()}); put facts in sourced content")
     try:
@@ -195,51 +227,28 @@ def _wording_problems(where: str, value: str) -> list[str]:
     return problems
 
 
-def _fact_problems(prisons: dict[str, Prison], national: National | None) -> list[str]:
-    """Facts are said to families over SMS too: they must be GSM-7 safe."""
-    problems: list[str] = []
+def load_content(root: Path = CONTENT_DIR) -> Content:
+    """Read and validate all content under ``root``; raise :class:`ContentError` listing every problem.
 
-    def walk(where: str, value: Any) -> None:
-        if isinstance(value, str):
-            if bad := non_gsm7_chars(value):
-                problems.append(f"{where}: not SMS-safe (GSM-7): {''.join(sorted(bad))!r}")
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                if key not in {"source", "note"}:
-                    walk(f"{where}.{key}", item)
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                walk(f"{where}[{index}]", item)
-
-    for prison in prisons.values():
-        walk(f"prisons/{prison.id}.yaml", prison.model_dump(mode="json"))
-    if national is not None:
-        walk("national.yaml", national.model_dump(mode="json"))
-    return problems
-
-
-def load_content(root: Path = CONTENT_DIR, language: str = "en") -> Content:
-    """Read and validate all content under ``root``; raise :class:`ContentError` listing every problem."""
+    Facts and wording may use any character (Welsh ŵ ŷ â included): what a text costs on SMS is
+    checked on the rendered text against the segment budget (``content.checks``), not by alphabet.
+    """
     problems: list[str] = []
     prisons = _load_prisons(root, problems)
     national = _load_national(root, problems)
-    texts = _load_texts(root, language, problems)
+    texts = _load_texts(root, DEFAULT, problems)
+    translations = {lang: _load_texts(root, lang, problems, fallback=texts)
+                    for lang in (*LANGUAGES, *EMERGENCY_ONLY) if lang != DEFAULT}  # fmt: skip
     directory = load_directory(root / "directory" / "prisons.json", problems)
-    problems.extend(_fact_problems(prisons, national))
     problems.extend(_directory_problems(directory, prisons))
     if problems or national is None:
         raise ContentError(problems or ["national.yaml could not be loaded"])
-    return Content(prisons=prisons, national=national, texts=texts, directory=directory)
+    return Content(prisons=prisons, national=national, texts=texts, directory=directory, translations=translations)
 
 
 def _directory_problems(directory: Directory, prisons: dict[str, Prison]) -> list[str]:
-    """The directory must hold every seed prison, and everything in it must be SMS-safe."""
-    problems = [f"directory/prisons.json: seed prison {p!r} is missing" for p in prisons if p not in directory]
-    for prison in directory:
-        for fact in (prison.name, prison.short_name, prison.name_cy or "", prison.site or ""):
-            if bad := non_gsm7_chars(fact):
-                problems.append(f"directory/{prison.id}: not SMS-safe (GSM-7): {''.join(sorted(bad))!r}")
-    return problems
+    """The directory must hold every seed prison."""
+    return [f"directory/prisons.json: seed prison {p!r} is missing" for p in prisons if p not in directory]
 
 
 @lru_cache(maxsize=1)

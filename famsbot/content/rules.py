@@ -14,9 +14,9 @@ from types import MappingProxyType
 import yaml
 from pydantic import ValidationError
 
-from famsbot.channels.gsm import non_gsm7_chars, segments
 from famsbot.content.schema import Fact
 from famsbot.errors import ContentError
+from famsbot.sms_text import segments, sms_safe
 
 __all__ = ["RULES_DIR", "load_rules", "rule_problems"]
 
@@ -44,7 +44,7 @@ def load_rules(name: str, root: Path = RULES_DIR) -> Mapping[str, Fact]:
 
 
 def rule_problems(root: Path = RULES_DIR) -> list[str]:
-    """Every rule file loads, and every sentence fits one SMS in GSM-7 (a reason is sent on its own)."""
+    """Every rule file loads, and every sentence fits one SMS (a reason is sent on its own)."""
     problems: list[str] = []
     for path in sorted(root.glob("*.yaml")):
         try:
@@ -54,8 +54,6 @@ def rule_problems(root: Path = RULES_DIR) -> list[str]:
             continue
         for key, fact in facts.items():
             where = f"rules/{path.name}: {key}"
-            if bad := non_gsm7_chars(fact.text):
-                problems.append(f"{where}: not SMS-safe (GSM-7): {''.join(sorted(bad))!r}")
-            if segments(fact.text) > 1:
+            if segments(sms_safe(fact.text)) > 1:
                 problems.append(f"{where}: longer than one SMS")
     return problems

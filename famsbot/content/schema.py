@@ -90,6 +90,7 @@ class Phone(Sourced):
 
     number: str
     hours: str | None = None
+    hours_cy: str | None = None  # the same hours worded in Welsh, for Welsh replies
 
     @field_validator("number")
     @classmethod

@@ -17,7 +17,6 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
-from famsbot.channels.gsm import segments
 from famsbot.channels.render import sms_text
 from famsbot.config import Settings
 from famsbot.delivery.message import OutgoingMessage, Sent
@@ -31,6 +30,7 @@ from famsbot.errors import (
     TransientChannelError,
     Unreachable,
 )
+from famsbot.sms_text import segments
 
 __all__ = ["STATUS_PATH", "TwilioSender", "sms_body", "twilio_client", "twilio_error"]
 

@@ -8,11 +8,11 @@ buttons, which cost nothing. After two misunderstandings in a row the person is 
 
 from __future__ import annotations
 
-from famsbot.channels.gsm import segments
 from famsbot.channels.render import sms_text
 from famsbot.content.loader import Content
 from famsbot.dialogue.messages import Channel, Reply
 from famsbot.dialogue.steps import Explain, Rejected
+from famsbot.sms_text import segments
 
 __all__ = ["reprompt"]
 

@@ -32,10 +32,8 @@ from typing import Any, ClassVar
 from sqlmodel import col, select
 from transitions import EventData
 
-from famsbot.channels.gsm import segments
 from famsbot.channels.render import sms_text
 from famsbot.clock import to_london
-from famsbot.content.checks import MAX_SEGMENTS
 from famsbot.content.loader import Content
 from famsbot.content.schema import Event, Fact, Prison
 from famsbot.dialogue.effects import EffectContext
@@ -46,6 +44,7 @@ from famsbot.dialogue.steps import Accepted, Choice, ChoiceStep, ReadResult, Rej
 from famsbot.flows.self_check import PAGE, Result, paginate, turning_page
 from famsbot.flows.which_prison import DirectoryPrisonStep
 from famsbot.policy import intents
+from famsbot.sms_text import MAX_SEGMENTS, segments
 from famsbot.store import subscriptions
 from famsbot.store.models import Broadcast
 

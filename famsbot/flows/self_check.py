@@ -28,9 +28,7 @@ from typing import Any, ClassVar, Literal
 
 from transitions import EventData
 
-from famsbot.channels.gsm import segments
 from famsbot.channels.render import sms_text
-from famsbot.content.checks import MAX_SEGMENTS
 from famsbot.dialogue.effects import EffectContext
 from famsbot.dialogue.flow import Condition, FlowModel, model_of
 from famsbot.dialogue.matching import VARIANTS, says_unsure
@@ -38,6 +36,7 @@ from famsbot.dialogue.messages import Inbound, Option, Reply
 from famsbot.dialogue.steps import NO, UNSURE, YES, Accepted, Choice, ChoiceStep, Explain, NumberStep, ReadResult
 from famsbot.policy.answers import Direction, read_days
 from famsbot.policy.text import normalise
+from famsbot.sms_text import MAX_SEGMENTS, segments
 from famsbot.store.models import Answer
 
 __all__ = [

@@ -15,7 +15,6 @@ from datetime import datetime
 
 from transitions import EventData
 
-from famsbot.channels.gsm import segments
 from famsbot.channels.render import sms_text
 from famsbot.content.loader import Content
 from famsbot.content.schema import Fact, Prison, Sourced
@@ -27,10 +26,10 @@ from famsbot.flows.visits_directory import DIRECTORY_READERS, closed_answer
 from famsbot.flows.visits_directory import dated as directory_dated
 from famsbot.flows.which_prison import CHOICES, DirectoryPrisonStep, SiteStep, has_choices
 from famsbot.policy.sessions import WeeklySession, bookable_slots, format_slot
+from famsbot.sms_text import MAX_SEGMENTS, segments
 
 __all__ = ["FLOW", "TOPICS", "answer_every_topic"]
 
-MAX_SEGMENTS = 3  # the most an answer may cost on SMS
 
 TOPICS = [
     Choice("book", "visits.opt_book", ("book", "booking", "how to book", "book a visit")),

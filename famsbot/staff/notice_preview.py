@@ -1,9 +1,10 @@
 """What a family-day notice will look like, cost and reach, shown to PACT staff as they type.
 
-The previews are the texts as delivered (``broadcasts.wording``): on SMS after the GSM-7
-conversion every SMS gets, so the segment count is what will be billed. Characters that would
-force the costly UCS-2 encoding (70 characters a segment instead of 160) are listed with what they
-become, and with what they would have cost. The counts are the families who would get the notice
+The previews are the texts as delivered (``broadcasts.wording``): on SMS after typographic
+characters are made plain (``sms_text.sms_safe``), so the segment count is what will be billed.
+Characters that are changed are listed with what they become and what they would have cost;
+characters kept as typed that make the SMS go as UCS-2 (70 characters a segment instead of 160)
+are named, so staff can choose other wording. The counts are the families who would get the notice
 if it went now, per channel; the timing says when it starts (after quiet hours) and roughly how
 long sending takes at the configured rates.
 """
@@ -18,10 +19,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from famsbot.broadcasts.compose import MAX_BODY
 from famsbot.broadcasts.schedule import SendPlan, sending_time
 from famsbot.broadcasts.wording import as_delivered, notice_text
-from famsbot.channels.gsm import non_gsm7_chars, segments, to_gsm7
 from famsbot.config import Settings
 from famsbot.content.loader import Content
 from famsbot.policy.quiet_hours import QuietHours
+from famsbot.sms_text import non_gsm7_chars, replaced_chars, segments, sms_safe
 from famsbot.staff.preview import MessagePreview
 from famsbot.store.subscriptions import subscriber_counts
 
@@ -35,7 +36,8 @@ class NoticePreview:
     sms: MessagePreview
     telegram: MessagePreview
     unconverted_segments: int  # what the SMS would cost if the changed characters were kept
-    replacements: list[tuple[str, str]]  # (typed, sent) for each character SMS cannot carry
+    replacements: list[tuple[str, str]]  # (typed, sent) for each typographic character made plain
+    kept: str  # characters sent as typed that make the SMS go as UCS-2 (Welsh ŵ, Urdu, emoji)
     recipients: dict[str, int]
     plan: SendPlan | None
     duration: timedelta
@@ -71,7 +73,8 @@ async def notice_preview(
     body = body.strip()
     raw_sms = notice_text(content, prison_id, body, "sms")
     sms_text = as_delivered(content, prison_id, body, "sms")
-    changed = sorted(non_gsm7_chars(body) - {"\n"})
+    changed = sorted(replaced_chars(body))
+    kept = "".join(sorted(non_gsm7_chars(sms_safe(body)) - {"\n"}))
     sms = MessagePreview(text=sms_text, channel="sms", characters=len(body), limit=MAX_BODY,
                          segments=segments(sms_text), changed="".join(changed))  # fmt: skip
     telegram_text = as_delivered(content, prison_id, body, "telegram")
@@ -81,6 +84,6 @@ async def notice_preview(
     return NoticePreview(
         prison_id=prison_id, prison=content.prison_name(prison_id), sms=sms, telegram=telegram,
         unconverted_segments=segments(raw_sms),
-        replacements=[(_shown(char), to_gsm7(char) or "left out") for char in changed],
+        replacements=[(_shown(char), sms_safe(char) or "left out") for char in changed], kept=kept,
         recipients=recipients, plan=plan, duration=sending_time(recipients, sms.segments, settings), quiet=quiet,
     )  # fmt: skip

@@ -1,8 +1,8 @@
 """What a message to a family will look like and cost, shown to staff as they type.
 
 Staff are told the family reads exactly this text, so the preview is the text as delivered: the
-heading saying who it is from, and on SMS the GSM-7 version that delivery sends
-(``channels.render.sms_text``: curly quotes and dashes straightened, emoji left out). Characters
+heading saying who it is from, and on SMS the version that delivery sends
+(``channels.render.sms_text``: curly quotes and dashes straightened, everything else kept). Characters
 that change on the way are listed, and SMS segments are counted on the text that is sent.
 """
 
@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from famsbot.channels.gsm import non_gsm7_chars, segments
 from famsbot.channels.render import sms_text
 from famsbot.concerns.actions import MAX_MESSAGE
 from famsbot.concerns.family import wrap_staff_message
 from famsbot.content.loader import Content
 from famsbot.dialogue.messages import Reply
+from famsbot.sms_text import replaced_chars, segments
 from famsbot.store.models import Concern
 
 __all__ = ["MessagePreview", "preview"]
@@ -28,7 +28,7 @@ class MessagePreview:
     characters: int  # of the part staff wrote
     limit: int
     segments: int
-    changed: str  # characters SMS cannot carry: replaced or left out on the way
+    changed: str  # typographic characters replaced on the way
 
     @property
     def too_long(self) -> bool:
@@ -43,5 +43,5 @@ def preview(content: Content, concern: Concern, body: str, channel: str | None) 
         text = sms_text(Reply(text))
     return MessagePreview(
         text=text, channel=channel, characters=len(body), limit=MAX_MESSAGE, segments=segments(text),
-        changed="".join(sorted(non_gsm7_chars(body) - {"\n"})) if sms else "",
+        changed="".join(sorted(replaced_chars(body))) if sms else "",
     )

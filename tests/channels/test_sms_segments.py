@@ -9,11 +9,11 @@ from collections import Counter
 
 import pytest
 
-from famsbot.channels.gsm import is_gsm7, segments
 from famsbot.channels.packing import MAX_SEGMENTS, sms_messages
 from famsbot.channels.render import sms_text
 from famsbot.content.loader import get_content
 from famsbot.dialogue.messages import Option, Reply
+from famsbot.sms_text import is_gsm7, segments
 from tests.conftest import DEFAULT_NOW
 from tests.support.replies import every_reply
 

@@ -7,12 +7,12 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 
-from famsbot.channels.gsm import segments
 from famsbot.channels.sms import INBOUND_PATH, STATUS_PATH
 from famsbot.clock import FixedClock
 from famsbot.config import Settings
 from famsbot.delivery.dispatcher import Dispatcher
 from famsbot.delivery.setup import open_delivery
+from famsbot.sms_text import segments
 from famsbot.store.database import Database
 from famsbot.store.models import InboundMessage, Outbox
 from famsbot.store.outbox import enqueue

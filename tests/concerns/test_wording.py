@@ -6,19 +6,18 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from famsbot.channels.gsm import is_gsm7, segments
 from famsbot.channels.render import sms_text
 from famsbot.concerns.alerts import alert_text
 from famsbot.concerns.escalation import _follow_up_text
 from famsbot.config import Settings
 from famsbot.content import get_content
+from famsbot.sms_text import MAX_SEGMENTS, is_gsm7, segments
 from famsbot.store.models import Concern
 from tests.support.chat import Chat
 
 CONTENT = get_content()
 PRISONS = [*sorted(CONTENT.prisons), None]
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
-MAX_SEGMENTS = 3
 ALERTS = ["alert_new", "alert_urgent", "alert_now_urgent", "alert_reminder_urgent", "alert_duty_urgent",
           "alert_reminder_overdue", "alert_duty_overdue"]
 

@@ -18,10 +18,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from famsbot.channels.gsm import non_gsm7_chars
 from famsbot.content.loader import CONTENT_DIR, PRISON_IDS, load_content
 from famsbot.content.schema import REQUIRED_FACTS, REQUIRED_PHONES, SEEDS, National, Prison, Session
 from famsbot.policy.prisons import PrisonNames, find_prison
+from famsbot.sms_text import non_gsm7_chars
 
 LONDON = ZoneInfo("Europe/London")
 MAX_TEXT = 320

@@ -15,11 +15,11 @@ from typing import Any
 import yaml
 from sqlmodel import select
 
-from famsbot.channels.gsm import segments
 from famsbot.channels.packing import sms_messages
 from famsbot.content.loader import get_content
 from famsbot.dialogue.messages import Reply
 from famsbot.policy import risk
+from famsbot.sms_text import segments
 from famsbot.store.database import Database
 from famsbot.store.models import Concern, ConcernEvent
 from tests.support.chat import Chat

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from famsbot.channels.gsm import segments
 from famsbot.channels.render import sms_text
 from famsbot.content.loader import get_content
 from famsbot.dialogue.reprompt import reprompt
+from famsbot.sms_text import segments
 from tests.conftest import DEFAULT_NOW
 from tests.support.replies import every_reply
 

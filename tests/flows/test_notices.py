@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from famsbot.channels.gsm import segments
 from famsbot.channels.render import sms_text
 from famsbot.clock import FixedClock
 from famsbot.config import Settings
@@ -21,6 +20,7 @@ from famsbot.content import get_content
 from famsbot.content.loader import Content
 from famsbot.content.schema import Event
 from famsbot.dialogue.engine import Engine
+from famsbot.sms_text import segments
 from famsbot.store.database import Database
 from famsbot.store.models import Broadcast, ConsentRecord, Subscription
 from tests.conftest import DEFAULT_NOW

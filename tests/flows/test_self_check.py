@@ -6,10 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from famsbot.channels.gsm import segments
 from famsbot.channels.render import sms_text
 from famsbot.content import get_content
-from famsbot.content.checks import MAX_SEGMENTS
 from famsbot.dialogue.flow import FlowModel, TurnContext
 from famsbot.dialogue.messages import Inbound, Option, Reply
 from famsbot.dialogue.steps import Accepted, Explain
@@ -17,6 +15,7 @@ from famsbot.flows import apvs, care_leavers
 from famsbot.flows.self_check import Count, paginate, wording
 from famsbot.policy import apvs as apvs_rules
 from famsbot.policy import care_leavers as care_leaver_rules
+from famsbot.sms_text import MAX_SEGMENTS, segments
 
 CONTENT = get_content()
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from famsbot.channels.gsm import segments
 from famsbot.clock import FixedClock
 from famsbot.content import get_content
 from famsbot.flows.visits import TOPICS
+from famsbot.sms_text import segments
 from famsbot.store.database import Database
 from tests.support.chat import Chat
 from tests.support.rows import conversation_of

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from famsbot.channels.gsm import segments
+from famsbot.sms_text import segments
 from famsbot.clock import FixedClock
 from famsbot.content import get_content
 from famsbot.dialogue.engine import Engine

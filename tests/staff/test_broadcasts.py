@@ -143,13 +143,14 @@ async def test_the_live_preview_counts_segments_warns_of_costly_characters_and_c
     assert "costly encoding" in costly.text
     assert "<code>\u2019</code> becomes <code>&#39;</code>" in costly.text
     assert "<code>\u2013</code> becomes <code>-</code>" in costly.text
-    assert "nothing (left out)" in costly.text
+    # The emoji is the family's to read: kept, and named as what makes the SMS cost more.
+    assert 'Sent as typed, so every SMS goes in the costly encoding: <code>\U0001f389</code>' in costly.text
     assert re.search(r"\d segments instead of 1", costly.text)
     sms = re.search(r'<pre class="sent" id="sms-preview">(.*?)</pre>', costly.text, re.S)
     telegram = re.search(r'<pre class="sent" id="telegram-preview">(.*?)</pre>', costly.text, re.S)
     assert sms
     assert telegram
-    assert "Family day on Sat 5 Dec - don&#39;t miss it" in sms.group(1)
+    assert "Family day on Sat 5 Dec - don&#39;t miss it \U0001f389" in sms.group(1)
     assert sms.group(1).rstrip().endswith("Reply STOP to stop all messages.")
     assert CURLY.replace("\u2019", "&#39;") in telegram.group(1).replace("\u2019", "&#39;")
     assert "/stop" in telegram.group(1)

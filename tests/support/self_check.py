@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from famsbot.channels.gsm import segments
 from famsbot.channels.render import sms_text
-from famsbot.content.checks import MAX_SEGMENTS
 from famsbot.dialogue.messages import Reply
+from famsbot.sms_text import MAX_SEGMENTS, segments
 from tests.support.chat import Chat
 
 
