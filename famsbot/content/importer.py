@@ -84,6 +84,8 @@ NICKNAMES: Mapping[str, list[str]] = {
     "IWI": ["parkhurst", "isle of white"],  # booking data file IWI-isle-of-wight-parkhurst.yml; a common spelling
     "WSI": ["the scrubs", "scrubs"],  # a shortening of the register's name
     "LEI": ["armley"],  # the district of Leeds the prison stands in, by which many know it
+    "LPI": ["walton"],  # the district of Liverpool (Hornby Road, L9) it stands in, by which many know it
+    "BMI": ["winson green"],  # its address in the register: Winson Green Road
 }
 # Places families name a prison by that the register's address does not: code -> places, with the source.
 PLACES: Mapping[str, list[str]] = {

@@ -179,3 +179,23 @@ def test_content_check_validates_the_directory(tmp_path: Path, capsys: pytest.Ca
     (draft / "directory" / "prisons.json").write_text(broken, encoding="utf-8")
     assert main(["content", "check", "--root", str(draft)]) == 1
     assert "country" in capsys.readouterr().err
+
+
+def test_odd_values_in_the_booking_data_are_read_and_noted() -> None:
+    hull = DIRECTORY.get("hull")
+    assert hull is not None
+    assert hull.booking.online is not None
+    assert hull.booking.online.value is True
+    assert "'enable'" in (hull.booking.online.note or "")  # the data says "enable", not true
+
+
+def test_sites_keep_their_own_booking_facts() -> None:
+    wings = [DIRECTORY.get(i) for i in ("norwich-a-b-c-e-m", "norwich-f-g-h-l", "norwich-britannia-house")]
+    assert all(w is not None and w.nomis_id == "NWI" and w.group == "norwich" for w in wings)
+    assert len({w.site for w in wings if w is not None}) == 3
+    belmarsh = DIRECTORY.get("belmarsh")
+    assert belmarsh is not None
+    assert belmarsh.lead_days is not None
+    assert belmarsh.lead_days.value == 3
+    assert belmarsh.booking_window is not None
+    assert belmarsh.booking_window.value == 21
