@@ -19,9 +19,10 @@ __all__ = ["LIBRARIES", "JsonFormatter", "LogFormat", "configure_logging", "reda
 
 LogFormat = Literal["text", "json"]
 
-# Loggers of libraries that are chatty at INFO. uvicorn's own start-up and access lines stay.
+# Loggers of libraries that are chatty at INFO. uvicorn's own start-up and access lines stay, and so
+# do procrastinate's job lines in the worker (a job's name and outbox id: no person in them).
 LIBRARIES = (
-    "transitions", "httpx", "httpcore", "twilio", "telegram", "procrastinate", "sqlalchemy", "aiosqlite",
+    "transitions", "httpx", "httpcore", "twilio", "telegram", "sqlalchemy", "aiosqlite",
     "alembic", "asyncio", "psycopg", "multipart", "python_multipart",
 )  # fmt: skip
 
