@@ -19,9 +19,10 @@ __all__ = ["LIBRARIES", "JsonFormatter", "LogFormat", "configure_logging", "reda
 
 LogFormat = Literal["text", "json"]
 
-# Loggers of libraries that are chatty at INFO. uvicorn's own start-up and access lines stay.
+# Loggers of libraries that are chatty at INFO. uvicorn's own start-up and access lines stay, and so
+# do procrastinate's job lines in the worker (a job's name and outbox id: no person in them).
 LIBRARIES = (
-    "transitions", "httpx", "httpcore", "twilio", "telegram", "procrastinate", "sqlalchemy", "aiosqlite",
+    "transitions", "httpx", "httpcore", "twilio", "telegram", "sqlalchemy", "aiosqlite",
     "alembic", "asyncio", "psycopg", "multipart", "python_multipart",
 )  # fmt: skip
 
@@ -36,14 +37,17 @@ _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"me
 # chat ids; an update id is caught too, which costs little).
 _NUMBERS = re.compile(r"\+\d[\d\s-]{6,18}\d|(?<!\d)0\d{2,4}[\s-]?\d{3,4}[\s-]?\d{3,4}(?!\d)|(?<!\d)\d{9,}(?!\d)")
 REDACTED = "[number]"
+# A Telegram bot token, which PTB puts in some errors ("The token `...` was rejected") and in API URLs.
+_BOT_TOKEN = re.compile(r"(?<!\d)\d{5,12}:[A-Za-z0-9_-]{30,}")
 
 
 def redact(text: str) -> str:
-    return _NUMBERS.sub(REDACTED, text)
+    return _NUMBERS.sub(REDACTED, _BOT_TOKEN.sub("[bot token]", text))
 
 
 class Redact(logging.Filter):
-    """Takes phone numbers and chat ids out of the message and the traceback before any handler sees them."""
+    """Takes phone numbers, chat ids and bot tokens out of the message and the traceback before any handler
+    sees them."""
 
     _traceback = logging.Formatter()
 

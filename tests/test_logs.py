@@ -27,6 +27,7 @@ FAMILY = "+447700900123"
 # The sender's number as it might be written anywhere, and the words of a worry naming a person.
 ADDRESSES = ("+447700900123", "447700900123", "7700900123", "07700 900123", "07700900123")
 URGENT = "my brother Daniel Okafor at HMP Maidstone says he will kill himself tonight, ring me on 07700 900456"
+BOT_TOKEN = "7012345678:AAHk3ZqvWm9PLrtXYZW9876abcdEFGHijkl"  # noqa: S105 - made up, to look for
 WORDS = ("Okafor", "Daniel", "kill himself", "900456", "ring me")
 
 
@@ -131,6 +132,8 @@ def test_text_logs_take_numbers_out_of_library_messages_and_query_strings(
     try:
         logging.getLogger("famsbot.delivery").warning("twilio 400 error 21211: The 'To' number %s is invalid", FAMILY)
         logging.getLogger("telegram.ext").error("chat %d blocked the bot", 5012345678)
+        logging.getLogger("telegram.ext").error("The token `%s` was rejected by the server.", BOT_TOKEN)
+        logging.getLogger("famsbot.channels").warning("POST https://api.telegram.org/bot%s/getMe failed", BOT_TOKEN)
         logging.getLogger("transitions.core").info("entered state ask_prison")
         logging.getLogger("uvicorn.access").info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET",
                                                  "/staff/?q=Okafor", "1.1", 200)  # fmt: skip
@@ -138,6 +141,9 @@ def test_text_logs_take_numbers_out_of_library_messages_and_query_strings(
         err = capsys.readouterr().err
     assert "The 'To' number [number] is invalid" in err
     assert "chat [number] blocked" in err
+    assert "The token `[bot token]` was rejected" in err
+    assert "/bot[bot token]/getMe" in err
+    assert BOT_TOKEN.split(":")[1][:8] not in err
     assert "entered state" not in err
     assert '"GET /staff/ HTTP/1.1" 200' in err
     assert "Okafor" not in err
