@@ -8,6 +8,8 @@ Each run gets its own PostgreSQL database, migrated with Alembic, so parallel ru
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +22,9 @@ from famsbot.dialogue.engine import Engine
 from famsbot.store.database import Database
 from tests.support.chat import Chat
 from tests.support.databases import SQLITE, postgres_server, reset, temporary_database
+
+# A message the database cannot take is spooled to disk (``dialogue.spool``): never into the work tree.
+os.environ.setdefault("FAMSBOT_SPOOL_DIR", tempfile.mkdtemp(prefix="famsbot-spool-"))
 
 # Monday 23 November 2026, 10:00 in London: tests that depend on "now" say so explicitly.
 DEFAULT_NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)

@@ -11,10 +11,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from famsbot.sms_text import segments
 from famsbot.clock import FixedClock
 from famsbot.content import get_content
 from famsbot.dialogue.engine import Engine
+from famsbot.sms_text import segments
 from famsbot.store.database import Database
 from tests.support.chat import Chat
 from tests.support.rows import conversation_of

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -49,6 +50,7 @@ def serving(env: dict[str, str], *args: str, startup: float = 60.0, port_from_en
     port = free_port()
     unset = ("FAMSBOT_", "WEB_CONCURRENCY", "FORWARDED_", "DATABASE_URL", "PORT")
     clean = {k: v for k, v in os.environ.items() if not k.startswith(unset)}
+    env = {"FAMSBOT_SPOOL_DIR": tempfile.mkdtemp(prefix="famsbot-spool-"), **env}  # never the work tree
     if port_from_env:
         env = {**env, "PORT": str(port)}
     else:
