@@ -121,6 +121,13 @@ class Content:
         """Every prison in the directory, indexed once: names, Welsh names, towns, NOMIS codes."""
         return PrisonIndex([_names(p) for p in self.directory])
 
+    def prison_name(self, prison: Prison, lang: str | None = None) -> str:
+        """The prison's name as the family reads it: the directory's Welsh form in Welsh, where it has one."""
+        place = self.place(prison.id)
+        if (lang or current()) == "cy" and place is not None and place.name_cy:
+            return place.name_cy
+        return prison.name
+
     def place(self, key: object) -> DirectoryPrison | None:
         """The directory entry for an id or NOMIS code (``"MSI"`` → Maidstone), or ``None``."""
         return self.directory.get(key) if isinstance(key, str) else None

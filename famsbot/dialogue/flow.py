@@ -101,7 +101,7 @@ class FlowModel:
     def values(self) -> dict[str, Any]:
         """Placeholders every text may use."""
         prison = self.prison
-        return {"prison": prison.name if prison else ""}
+        return {"prison": self.content.prison_name(prison) if prison else ""}
 
     def policy_answers(self) -> dict[str, Any]:
         """The answers without the engine's own bookkeeping (keys starting with ``_``)."""

@@ -11,7 +11,6 @@ from famsbot.content.language import LANGUAGES, switch
 from famsbot.content.loader import Content
 from famsbot.dialogue.messages import Reply
 from famsbot.policy.language import looks_welsh
-from famsbot.policy.prisons import find_prison
 from famsbot.store.models import Contact
 
 __all__ = ["choose", "offers_welsh", "wanted"]
@@ -43,6 +42,6 @@ def offers_welsh(text: str, contact: Contact, content: Content) -> bool:
         return False
     if looks_welsh(text):
         return True
-    prison_id = contact.prison_id or (find_prison(text, content.prison_index) if text else None)
-    place = content.place(prison_id)
-    return place is not None and place.country == "wales"
+    named = [contact.prison_id] if contact.prison_id else list(content.prison_index.match(text).candidates)
+    places = [content.place(prison_id) for prison_id in named]  # "Parc" names two sites, both in Wales
+    return bool(places) and all(place is not None and place.country == "wales" for place in places)

@@ -53,5 +53,6 @@ def _route(content: Content, prison: Prison | None, signals: list[str], lang: st
         return content.text("urgent.route_threat", lang=lang, **values)
     if prison is None:
         return content.text("urgent.route", lang=lang, **values)
-    return content.text("urgent.route_prison", lang=lang, prison=prison.name, switchboard=prison.switchboard.number,
+    return content.text("urgent.route_prison", lang=lang, prison=content.prison_name(prison, lang),
+                        switchboard=prison.switchboard.number,
                         **values)  # fmt: skip

@@ -85,3 +85,11 @@ async def test_yes_and_no_in_welsh_answer_questions(chat: Chat) -> None:
     await chat.say("19")
     said = await chat.say("ie")  # looked after after 16? yes
     assert "Ers iddo droi'n 14" in said
+
+
+async def test_welsh_is_offered_first_when_the_prison_is_in_wales(engine: Engine) -> None:
+    wales = await Chat(engine, address="+447700900903").send("My son has just gone to HMP Parc")
+    england = await Chat(engine, address="+447700900904").send("My son has just gone to HMP Maidstone")
+
+    assert wales[0].text == "Hoffech chi gael atebion yn Gymraeg? Teipiwch CYMRAEG."
+    assert all("Gymraeg" not in reply.text for reply in england)
