@@ -141,3 +141,13 @@ async def test_welsh_costs_no_more_than_the_budget(engine: Engine, capsys: pytes
                 f"({len(replies)} SMS); per conversation median {statistics.median(conversations)}, "
                 f"worst {max(conversations)}, total {sum(conversations)} over {len(conversations)} conversations"
             )
+
+
+async def test_a_worry_in_urdu_is_repeated_back_on_sms_not_blanked(chat: Chat) -> None:
+    """Issue 15: the old GSM-7 conversion deleted every Urdu letter, so "Your words:" came back empty."""
+    worry = "میرا بیٹا بہت پریشان ہے"
+    for message in ["hello", "3", "1", "John Smith", "1", worry, "no", "no", "yes"]:
+        await chat.say(message)
+    summary = await chat.say("1")  # reply here, in this chat: the summary to check
+
+    assert f"Your words: {worry}" in summary
