@@ -55,7 +55,7 @@ log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/webhooks/telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name, not a secret
 ALLOWED_UPDATES = ["message", "callback_query"]
-COMMANDS = ("start", "menu", "help", "stop")
+COMMANDS = ("start", "menu", "help", "language", "stop")
 _failures: ContextVar[list[BaseException] | None] = ContextVar("famsbot_telegram_failures", default=None)
 
 TelegramApp = Application[Any, Any, Any, Any, Any, Any]

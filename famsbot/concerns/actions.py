@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Final
 
@@ -30,6 +31,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from famsbot.concerns.access import concern_for
 from famsbot.concerns.family import acknowledgement_text, family_route, wrap_staff_message
+from famsbot.content.language import speaking
 from famsbot.content.loader import Content
 from famsbot.errors import ActionRefused
 from famsbot.store.models import Concern, ConcernEvent, StaffUser
@@ -81,6 +83,12 @@ def _text(value: str | None, what: str, limit: int, *, required: bool, field: st
     return value
 
 
+def _in_language(language: str, word: Callable[..., str], *args: Any) -> str:
+    """famsbot's own lines to the family (heading, acknowledgement) in the family's language."""
+    with speaking(language):
+        return word(*args)
+
+
 def _not_closed(concern: Concern) -> None:
     if concern.status == "closed":
         raise ActionRefused(f"{concern.reference} is closed.")
@@ -99,7 +107,8 @@ async def acknowledge(session: AsyncSession, staff: StaffUser, concern_id: int, 
     if route.reachable and route.contact is not None:
         row = await enqueue(
             session, kind="feedback", channel=route.contact.channel, address=route.contact.address,
-            body=acknowledgement_text(content, concern), dedupe_key=f"feedback:{concern.id}:acknowledged",
+            body=_in_language(route.language, acknowledgement_text, content, concern),
+            dedupe_key=f"feedback:{concern.id}:acknowledged",
             contact_id=route.contact.id, concern_id=concern.id,
         )
         data = {"family_told": True, "outbox_id": row.id if row else None}
@@ -158,7 +167,7 @@ async def send_message(session: AsyncSession, staff: StaffUser, concern_id: int,
     if not route.reachable or route.contact is None:
         raise ActionRefused(route.problem or "The family cannot be messaged.")
     key = nonce if nonce and _NONCE.fullmatch(nonce) else secrets.token_urlsafe(16)
-    wrapped = wrap_staff_message(content, concern, text or "")
+    wrapped = _in_language(route.language, wrap_staff_message, content, concern, text or "")
     row = await enqueue(
         session, kind="feedback", channel=route.contact.channel, address=route.contact.address, body=wrapped,
         dedupe_key=f"feedback:{concern.id}:message:{key}", contact_id=route.contact.id, concern_id=concern.id,

@@ -31,6 +31,7 @@ from famsbot.concerns.access import TRIAGE_ROUTES
 from famsbot.concerns.alerts import alert_text, duty_targets, queue_alerts, safer_custody_targets
 from famsbot.concerns.record import add_event, urgent_since
 from famsbot.config import Settings
+from famsbot.content.language import speaking
 from famsbot.content.loader import Content
 from famsbot.store.database import Database
 from famsbot.store.models import Concern, ConcernEvent, Contact
@@ -132,7 +133,8 @@ async def _follow_up(
     )
     queued = 0
     if reachable and contact is not None:
-        body = _follow_up_text(content, concern, level)
+        with speaking(contact.language):  # the family's language, as in their conversation
+            body = _follow_up_text(content, concern, level)
         row = await enqueue(session, kind="followup", channel=contact.channel, address=contact.address,
                             body=body, dedupe_key=f"followup:{concern.id}:{level}", contact_id=contact.id,
                             concern_id=concern.id, now=now)

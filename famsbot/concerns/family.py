@@ -33,6 +33,11 @@ class FamilyRoute:
         return self.contact is not None and self.problem is None
 
     @property
+    def language(self) -> str:
+        """The language the family reads famsbot in (``en``, ``cy``): feedback to them is worded in it."""
+        return self.contact.language if self.contact is not None else "en"
+
+    @property
     def description(self) -> str:
         if self.contact is None or self.problem:
             return self.problem or "The family cannot be messaged."

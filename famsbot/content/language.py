@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-__all__ = ["DEFAULT", "EMERGENCY_ONLY", "LANGUAGES", "STAFF", "current", "speaking"]
+__all__ = ["DEFAULT", "EMERGENCY_ONLY", "LANGUAGES", "STAFF", "current", "speaking", "switch"]
 
 DEFAULT = "en"
 LANGUAGES = ("en", "cy")  # the whole service: every family-facing text exists in each (content check)
@@ -39,3 +39,11 @@ def speaking(language: str | None) -> Iterator[str]:
         yield chosen
     finally:
         _current.reset(token)
+
+
+def switch(language: str) -> None:
+    """Inside :func:`speaking`: word the rest of this turn in ``language`` (the person just chose it).
+
+    The enclosing ``speaking`` block still restores the previous language when it ends.
+    """
+    _current.set(language if language in LANGUAGES else DEFAULT)

@@ -121,11 +121,15 @@ class Content:
         """Every prison in the directory, indexed once: names, Welsh names, towns, NOMIS codes."""
         return PrisonIndex([_names(p) for p in self.directory])
 
-    def prison_name(self, key: str) -> str:
-        """The name families know a prison by: the seed file's, else the directory's, else the key."""
+    def prison_name(self, prison: Prison | DirectoryPrison | str, lang: str | None = None) -> str:
+        """The name families know a prison by, in their language: the directory's Welsh form in Welsh where
+        it has one; else the seed file's name, else the directory's, else the key itself."""
+        key = prison if isinstance(prison, str) else prison.id
+        place = self.place(key)
+        if (lang or current()) == "cy" and place is not None and place.name_cy:
+            return place.name_cy
         if key in self.prisons:
             return self.prisons[key].name
-        place = self.place(key)
         return place.name if place else key
 
     def place(self, key: object) -> DirectoryPrison | None:

@@ -68,7 +68,7 @@ def twilio_error(exc: Exception) -> ChannelError:
 
 
 def sms_body(message: OutgoingMessage) -> str:
-    """The SMS as sent: options numbered, GSM-7 only (``channels.render.sms_text``)."""
+    """The SMS as sent: options numbered, typographic characters made plain (``channels.render.sms_text``)."""
     return sms_text(Reply(message.text, message.options))
 
 

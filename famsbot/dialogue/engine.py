@@ -39,8 +39,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from famsbot.clock import Clock, SystemClock, to_london
 from famsbot.config import Settings
+from famsbot.content.language import speaking
 from famsbot.content.loader import Content, get_content
 from famsbot.dialogue import followup, retract, status
+from famsbot.dialogue import language as languages
 from famsbot.dialogue.effects import EffectContext
 from famsbot.dialogue.flow import Flow, FlowModel, TurnContext
 from famsbot.dialogue.keywords import Command, read_command
@@ -55,6 +57,7 @@ from famsbot.dialogue.timing import timed_turn
 from famsbot.dialogue.urgent import urgent_route
 from famsbot.errors import FlowError
 from famsbot.policy import answers, risk
+from famsbot.policy.language import emergency_language
 from famsbot.policy.prisons import find_prison
 from famsbot.policy.risk_subject import split_signals
 from famsbot.store.conversations import (
@@ -179,7 +182,8 @@ class Engine:
         it again. The words are never written to the log.
         """
         assessment = risk.assess(inbound.text)
-        route = [urgent_route(self.content, None, list(assessment.signals))] if assessment.urgent else []
+        language = emergency_language(inbound.text)
+        route = [urgent_route(self.content, None, list(assessment.signals), language)] if assessment.urgent else []
         try:
             await self._keep_failed(inbound, now, exc)
         except Exception as keep_exc:  # noqa: BLE001 - the database is unusable: the spool takes it
@@ -221,10 +225,11 @@ class Engine:
             flow=conversation.flow, state=conversation.state, answers=dict(conversation.answers),
             history=list(conversation.history), pending=conversation.pending,
         )
-        await self._respond(turn)
-        if not turn.forgotten:
-            self._save(turn)
-        replies = self._after_spool(turn, self.spool.find(inbound.channel, inbound.provider_id))
+        with speaking(contact.language):  # every text of this turn in the person's language
+            await self._respond(turn)
+            if not turn.forgotten:
+                self._save(turn)
+            replies = self._after_spool(turn, self.spool.find(inbound.channel, inbound.provider_id))
         record.replies = reply_records(replies)
         if replayed and not turn.forgotten:
             await self._queue(turn, replies)
@@ -369,10 +374,11 @@ class Engine:
         prison_id = named or turn.answers.get("prison") or turn.contact.prison_id
         prison = self.content.prisons.get(prison_id) if isinstance(prison_id, str) else None
         subject = split_signals(turn.inbound.text, signals)
+        language = emergency_language(turn.inbound.text)  # the route in the words they wrote in
         flows_concern = self.flows.get("concern")
         in_concern = flows_concern is not None and turn.flow == "concern" and turn.state in flows_concern.steps
         if subject.sender_only:
-            turn.replies.append(urgent_route(self.content, prison, subject.sender))
+            turn.replies.append(urgent_route(self.content, prison, subject.sender, language))
             if flows_concern is None:
                 return False
             turn.pending = None
@@ -382,10 +388,11 @@ class Engine:
                 support = {"_support": subject.sender[0], **({"prison": prison.id} if prison else {})}
                 await self._enter(turn, "concern", support)
             return False
-        turn.replies.append(urgent_route(self.content, prison or self.content.place(prison_id), subject.prisoner))
+        place = prison or self.content.place(prison_id)
+        turn.replies.append(urgent_route(self.content, place, subject.prisoner, language))
         if subject.sender:
             samaritans, shout = self.content.phone("samaritans").number, self.content.fact("shout").text
-            also = self.content.text("urgent.also_you", samaritans=samaritans, shout=shout)
+            also = self.content.text("urgent.also_you", lang=language, samaritans=samaritans, shout=shout)
             turn.replies.append(Reply(also, urgent=True))
         if flows_concern is None:
             return False
@@ -457,6 +464,10 @@ class Engine:
             await self._enter(turn, "settings", {"action": "forget"})
         elif command.name == "notices":
             await self._enter(turn, "notices", {"action": "opt_in"})
+        elif command.name in ("welsh", "english", "language"):
+            wanted = languages.wanted(command.name, command.argument, turn.contact.language)
+            turn.replies.append(languages.choose(turn.contact, wanted, self.content))
+            await self._ask_again(turn)  # the same question, now in the chosen language
 
     async def _restart(self, turn: _Turn) -> None:
         """Start the current topic again from its first question, keeping the chosen prison."""
@@ -547,6 +558,8 @@ class Engine:
 
     async def _first_message(self, turn: _Turn) -> None:
         """A new conversation: start straight on what they asked for, else welcome them with the menu."""
+        if languages.offers_welsh(turn.inbound.text, turn.contact, self.content):
+            turn.replies.append(Reply(self.content.text("common.language_offer")))  # Welsh offered first
         route = route_text(turn.inbound.text, self.content, self.flows) if turn.inbound.text else None
         if route is not None and route.flow is not None:
             if turn.is_new:

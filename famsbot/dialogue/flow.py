@@ -116,8 +116,8 @@ class FlowModel:
     def values(self) -> dict[str, Any]:
         """Placeholders every text may use."""
         prison = self.prison
-        place = self.place if prison is None else None
-        return {"prison": prison.name if prison else place.name if place else ""}
+        target = prison or self.place
+        return {"prison": self.content.prison_name(target) if target else ""}
 
     def policy_answers(self) -> dict[str, Any]:
         """The answers without the engine's own bookkeeping (keys starting with ``_``)."""

@@ -24,12 +24,16 @@ NUMBER_WORDS = {
 }  # fmt: skip
 VARIANTS: dict[str, tuple[str, ...]] = {
     "yes": ("yes", "y", "yeah", "yea", "yep", "yup", "ye", "yh", "ya", "ok", "okay", "sure", "correct",
-            "yes please", "aye", "tak", "ie", "oes", "haan", "han", "ji"),
-    "no": ("no", "n", "nah", "nope", "na", "no thanks", "not really", "nie", "na diolch", "nahi", "nai"),
+            "yes please", "aye", "tak", "ie", "oes", "haan", "han", "ji", "ydw", "ydy", "ydyn", "iawn", "ie plis",
+            "gwnaf", "cewch", "ie os gwelwch yn dda"),
+    "no": ("no", "n", "nah", "nope", "na", "no thanks", "not really", "nie", "na diolch", "nahi", "nai", "nac ydw",
+           "nac ydy", "naddo", "nage", "dim diolch"),
     "unsure": ("not sure", "unsure", "dont know", "don't know", "dunno", "idk", "no idea", "not sure what",
                "i dont know", "i don't know", "dk", "maybe", "what does that mean", "what is that", "?",
                "im not sure", "i'm not sure", "i am not sure", "not really sure", "no clue", "not certain",
-               "dont know what that is", "don't know what that is", "what does it mean", "explain"),
+               "dont know what that is", "don't know what that is", "what does it mean", "explain",
+               "ansicr", "ddim yn siwr", "dwi ddim yn siwr", "dim syniad", "dwn i ddim", "wn i ddim",
+               "ddim yn gwybod", "beth mae hynny'n feddwl"),
 }  # fmt: skip
 _UNSURE = frozenset(normalise(v) for v in VARIANTS["unsure"]) - {""}
 _NUMBER = re.compile(r"^(?:no|number|num|option|opt|choice)?\s*#?\s*(\d{1,3})\s*[.)]?$")

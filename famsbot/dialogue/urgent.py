@@ -4,11 +4,16 @@ Numbers first, before any question: 999 if anyone is in immediate danger; the pr
 switchboard, asking for the Orderly Officer (only when we already know the prison: we never make
 a frightened person answer "which prison?" before they have the route); Samaritans. The wording
 is content; the numbers are sourced facts from ``national.yaml`` and the prison's file.
+
+In the person's language: Welsh (with the Welsh-language Samaritans line), or, for a message in
+Polish, Urdu or Roman Urdu (languages the risk gate reads but the bot does not reply in), the route
+in that language and one line saying which languages the bot replies in.
 """
 
 from __future__ import annotations
 
 from famsbot.content.directory import DirectoryPrison
+from famsbot.content.language import EMERGENCY_ONLY, current
 from famsbot.content.loader import Content
 from famsbot.content.schema import Prison
 from famsbot.dialogue.messages import Reply
@@ -17,27 +22,42 @@ __all__ = ["urgent_route"]
 
 
 def urgent_route(
-    content: Content, prison: Prison | DirectoryPrison | None, signals: list[str] | None = None
+    content: Content, prison: Prison | DirectoryPrison | None, signals: list[str] | None = None,
+    language: str | None = None
 ) -> Reply:
     """The emergency reply, for a known prison or in general; never shortened on any channel.
 
     Any prison in the national directory whose switchboard a source gives is named with it; a
     prison with no sourced switchboard gets the general route (never a guessed number).
+
+    ``language``: the message's own language when it is not the person's usual one (``pl``,
+    ``ur``, ``ur-Latn``, ``cy``); by default the language this turn is spoken in.
     """
+    lang = language or current()
+    route = _route(content, prison, signals or [], lang)
+    lines = [route]
+    if lang == "cy":
+        welsh = content.phone("samaritans_welsh")
+        lines.append(content.text("urgent.welsh_line", lang=lang, samaritans_welsh=welsh.number,
+                                  hours=welsh.hours_cy or welsh.hours or ""))  # fmt: skip
+    elif lang in EMERGENCY_ONLY:
+        lines.append(content.text("urgent.languages", lang=lang))
+    return Reply("\n\n".join(lines), urgent=True)
+
+
+def _route(content: Content, prison: Prison | DirectoryPrison | None, signals: list[str], lang: str) -> str:
     values = {
         "emergency": content.phone("emergency").number,
         "samaritans": content.phone("samaritans").number,
         "shout": content.fact("shout").text,
     }
-    signals = signals or []
     if "sender_at_risk" in signals:
-        return Reply(content.text("urgent.route_sender", **values), urgent=True)
+        return content.text("urgent.route_sender", lang=lang, **values)
     if "threat_to_sender" in signals:
         values["unwanted_contact"] = content.phone("unwanted_contact").number
-        return Reply(content.text("urgent.route_threat", **values), urgent=True)
+        return content.text("urgent.route_threat", lang=lang, **values)
     if prison is None or prison.switchboard is None:
-        return Reply(content.text("urgent.route", **values), urgent=True)
-    return Reply(
-        content.text("urgent.route_prison", prison=prison.name, switchboard=prison.switchboard.number, **values),
-        urgent=True,
-    )
+        return content.text("urgent.route", lang=lang, **values)
+    return content.text("urgent.route_prison", lang=lang, prison=content.prison_name(prison, lang),
+                        switchboard=prison.switchboard.number,
+                        **values)  # fmt: skip

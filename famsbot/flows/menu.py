@@ -1,12 +1,19 @@
-"""The main menu: what do you need help with? And "something else", in their own words."""
+"""The main menu: what do you need help with? And "something else", in their own words.
+
+Its last option is the other language, named in itself ("Cymraeg" in English, "English" in Welsh).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from transitions import EventData
 
+from famsbot.dialogue import language as languages
+from famsbot.dialogue.effects import EffectContext
 from famsbot.dialogue.flow import Flow, Handoff, answer_is, go_to, model_of
+from famsbot.dialogue.messages import Reply
 from famsbot.dialogue.routing import route_text
 from famsbot.dialogue.steps import Choice, ChoiceStep, TextStep
 
@@ -19,6 +26,7 @@ ENTRIES = [
     Choice("care_leavers", "menu.care_leavers", ("care leaver", "leaving care", "in care")),
     Choice("notices", "menu.family_days", ("family day", "family days", "events", "notices")),
     Choice("other", "menu.other", ("something else", "other", "else")),
+    Choice("language", "menu.language", ("cymraeg", "welsh", "english", "saesneg")),
 ]
 
 STEPS = {
@@ -40,14 +48,29 @@ def route_request(event: EventData) -> None:
     model.say(route.signpost or "menu.not_sure_what", **national)
 
 
+@dataclass(frozen=True, slots=True)
+class ChooseLanguage:
+    """Swap this person's replies to the other language (remembered); the menu is then asked in it."""
+
+    async def apply(self, ctx: EffectContext) -> list[Reply]:
+        wanted = languages.wanted("language", "", ctx.contact.language)
+        return [languages.choose(ctx.contact, wanted, ctx.content)]
+
+
+def choose_language(event: EventData) -> None:
+    model_of(event).effects.append(ChooseLanguage())
+
+
 TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "begin", "source": "start", "dest": "main"},
     {"trigger": "answer", "source": "main", "dest": "other", "conditions": answer_is("choice", "other")},
+    {"trigger": "answer", "source": "main", "dest": "main", "conditions": answer_is("choice", "language"),
+     "after": choose_language},
     *(
         {"trigger": "answer", "source": "main", "dest": None, "conditions": answer_is("choice", entry.key),
          "after": go_to(entry.key, "prison")}
         for entry in ENTRIES
-        if entry.key != "other"
+        if entry.key not in ("other", "language")
     ),
     {"trigger": "answer", "source": "other", "dest": "main", "after": route_request},
 ]

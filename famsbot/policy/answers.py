@@ -47,9 +47,11 @@ _UNSURE_PHRASES = (
     "cant say", "hard to say", "who knows", "havent a clue", "dont know what that is", "what does that mean",
     "what does it mean", "what is that", "whats that", "explain", "nie wiem", "dim syniad", "pata nahi",
     "nie jestem pewien", "nie jestem pewna", "dwi ddim yn siwr", "ddim yn gwybod",
+    "ansicr", "ddim yn siwr", "dwn i ddim", "wn i ddim",
 )  # fmt: skip
 # Whole messages that say "no": negations, hedges and refusals (English, Welsh, Polish, Urdu).
-_NO_START = ("no", "nah", "nope", "na", "nay", "naw", "nie", "nahi", "nai", "negative", "never", "nop", "noo")
+_NO_START = ("no", "nah", "nope", "na", "nay", "naw", "nie", "nahi", "nai", "negative", "never", "nop", "noo",
+             "naddo", "nage")  # fmt: skip
 _NO_PHRASES = (
     "not really", "not at all", "i dont think so", "dont think so", "i dont think", "not right now", "not now",
     "not yet", "not at the moment", "rather not", "id rather not", "please dont", "dont", "do not", "not",
@@ -57,10 +59,12 @@ _NO_PHRASES = (
     "didnt", "he isnt", "she isnt", "isnt", "wasnt", "arent", "aint", "i am not", "im not", "hes not",
     "shes not", "theyre not", "not anymore", "none", "neither", "nobody", "no one", "nothing", "dont tell",
     "better not", "definitely not", "of course not", "absolutely not", "not today", "no way",
+    "nac ydw", "nac ydy", "dim diolch",
 )  # fmt: skip
 _YES_START = ("yes", "y", "yeah", "yea", "yep", "yup", "ye", "yh", "ya", "yeh", "yas", "yess", "aye", "tak",
               "ie", "oes", "haan", "han", "ji", "ok", "okay", "okey", "k", "sure", "correct", "definitely",
-              "absolutely", "certainly", "affirmative", "yesss", "yah", "yis")  # fmt: skip
+              "absolutely", "certainly", "affirmative", "yesss", "yah", "yis", "ydw", "ydy", "ydyn", "iawn",
+              "gwnaf", "cewch")  # fmt: skip
 _YES_PHRASES = (
     "of course", "go ahead", "please do", "that is fine", "thats fine", "fine", "that is right", "thats right",
     "thats correct", "i have", "i am", "i was", "i do", "he is", "she is", "they are", "he was", "she was",

@@ -406,7 +406,7 @@ def _read(rules: _Rules, text: str) -> _Reading:
             hit = _enough_cues(cues, joined, past if datable else set(), prepared)
         if not hit:
             hit = any(stem in token for token in long_tokens for stem in rules.squashed.get(signal, ()))
-        if hit:
+        if hit or signal in _urdu_script(text):
             found.append(signal)
     all_past = bool(past) and bool(prepared.clause_of_word) and set(prepared.clause_of_word) <= past
     improving = rules.resolved is not None and bool(rules.resolved.search(joined))
@@ -415,6 +415,19 @@ def _read(rules: _Rules, text: str) -> _Reading:
         found, [s for s in dated if s not in found], prepared,
         figure_of_speech, all_past, negated, improving, own_distress,
     )
+
+
+# Urdu in its own script: ``normalise`` keeps only Latin letters, so these few phrases are matched on
+# the message as written (suicide, taking his life, wanting to die; being killed, a knife, in danger).
+_URDU_SCRIPT = {
+    "suicide": ("خودکشی", "خود کشی", "خود کو مار", "اپنی جان لے", "اپنی جان دے", "مرنا چاہت", "جینا نہیں چاہت",
+                "پھانسی لگا"),
+    "violence": ("جان سے مار", "مار دیں گے", "مار ڈالیں گے", "مار ڈالے", "چاقو", "خطرے میں"),
+}  # fmt: skip
+
+
+def _urdu_script(text: str) -> set[str]:
+    return {signal for signal, phrases in _URDU_SCRIPT.items() if any(phrase in text for phrase in phrases)}
 
 
 def _matches(rules: _Rules, signal: str, text: str) -> list[tuple[int, bool]]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from famsbot.channels.render import sms_text
 from famsbot.concerns.actions import MAX_MESSAGE
 from famsbot.concerns.family import wrap_staff_message
+from famsbot.content.language import speaking
 from famsbot.content.loader import Content
 from famsbot.dialogue.messages import Reply
 from famsbot.sms_text import replaced_chars, segments
@@ -29,19 +30,21 @@ class MessagePreview:
     limit: int
     segments: int
     changed: str  # typographic characters replaced on the way
+    language: str = "en"  # the family reads famsbot in this language: its own lines are worded in it
 
     @property
     def too_long(self) -> bool:
         return self.characters > self.limit
 
 
-def preview(content: Content, concern: Concern, body: str, channel: str | None) -> MessagePreview:
+def preview(content: Content, concern: Concern, body: str, channel: str | None, language: str = "en") -> MessagePreview:
     body = body.strip()
-    text = wrap_staff_message(content, concern, body)
+    with speaking(language):
+        text = wrap_staff_message(content, concern, body)
     sms = channel == "sms"
     if sms:
         text = sms_text(Reply(text))
     return MessagePreview(
         text=text, channel=channel, characters=len(body), limit=MAX_MESSAGE, segments=segments(text),
-        changed="".join(sorted(replaced_chars(body))) if sms else "",
+        changed="".join(sorted(replaced_chars(body))) if sms else "", language=language,
     )

@@ -50,7 +50,7 @@ async def test_set_webhook_points_telegram_at_our_route_with_the_secret(
     assert url == f"{PUBLIC_URL}/webhooks/telegram"
     assert telegram.webhook == {"url": url, "secret_token": WEBHOOK_SECRET, "max_connections": 40,
                                 "allowed_updates": ["message", "callback_query"]}  # fmt: skip
-    assert [c["command"] for c in telegram.commands] == ["start", "menu", "help", "stop"]
+    assert [c["command"] for c in telegram.commands] == ["start", "menu", "help", "language", "stop"]
 
 
 @pytest.mark.parametrize(

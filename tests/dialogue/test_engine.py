@@ -16,7 +16,7 @@ from tests.support.chat import Chat
 from tests.support.rows import all_rows, contact_of, conversation_of
 
 MENU = ["Visits", "Help with travel costs", "Worried about someone", "Care leavers", "Family days and events",
-        "Something else"]
+        "Something else", "Cymraeg"]  # the last option: the other language, named in itself
 
 
 async def test_hello_gets_a_welcome_and_the_main_menu(chat: Chat) -> None:
@@ -66,7 +66,7 @@ async def test_bad_input_gets_a_kind_reprompt_and_keeps_the_place(chat: Chat, db
 async def test_a_number_out_of_range_says_which_numbers_work(chat: Chat) -> None:
     await chat.say("hi")
     text = await chat.say("9")
-    assert "number from 1 to 6" in text
+    assert "number from 1 to 7" in text
 
 
 async def test_back_returns_to_the_previous_question_and_forgets_its_answer(chat: Chat, db: Database) -> None:

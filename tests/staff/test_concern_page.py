@@ -182,3 +182,41 @@ async def test_a_family_who_asked_to_be_forgotten_cannot_be_messaged(
         refused = await staff.post(f"/staff/concerns/{concern.id}/messages", {"body": "Hello"}, htmx=True)
     assert refused.status_code == 422
     assert [row for row in await all_rows(db, Outbox) if row.kind == "feedback"] == []
+
+
+async def test_a_family_reading_welsh_is_shown_and_told_in_welsh(
+    db: Database, settings: Settings, clock: FixedClock
+) -> None:
+    await add_staff(db, "sc@maidstone.test")
+    concern = await add_concern(db, clock.now(), contact=await add_contact(db, language="cy"))
+    base = f"/staff/concerns/{concern.id}"
+    async with console(settings, clock) as staff:
+        await staff.login("sc@maidstone.test")
+        page = await staff.get(base)
+        preview = await staff.post(f"{base}/messages/preview", {"body": "Mae e'n ddiogel."}, htmx=True)
+        await staff.post(f"{base}/acknowledge", htmx=True)
+        sent = await staff.post(f"{base}/messages", {"body": "He is safe.", "nonce": staff.nonce or ""}, htmx=True)
+    assert '<dd id="family-language">Welsh (Cymraeg)</dd>' in page.text
+    # The officer writes in either language; famsbot's own heading is in Welsh, and the preview says so.
+    assert "The family reads famsbot in Welsh" in preview.text
+    assert "Neges gan staff dalfa ddiogelach" in preview.text
+    assert sent.status_code == 200
+    rows = [row for row in await all_rows(db, Outbox) if row.kind == "feedback"]
+    welsh_ack = f"Mae staff dalfa ddiogelach HMP Maidstone wedi cael eich pryder {concern.reference}"
+    assert rows[0].body.startswith(welsh_ack)
+    assert rows[1].body.startswith("Neges gan staff dalfa ddiogelach HMP Maidstone")
+    assert "He is safe." in rows[1].body
+
+
+async def test_an_english_reading_familys_preview_has_no_welsh_note(
+    db: Database, settings: Settings, clock: FixedClock
+) -> None:
+    await add_staff(db, "sc@maidstone.test")
+    concern = await add_concern(db, clock.now(), contact=await add_contact(db))
+    async with console(settings, clock) as staff:
+        await staff.login("sc@maidstone.test")
+        page = await staff.get(f"/staff/concerns/{concern.id}")
+        preview = await staff.post(f"/staff/concerns/{concern.id}/messages/preview", {"body": "Hi"}, htmx=True)
+    assert '<dd id="family-language">English</dd>' in page.text
+    assert "reads famsbot in Welsh" not in preview.text
+    assert "Message from the safer custody team" in preview.text

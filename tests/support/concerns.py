@@ -37,9 +37,10 @@ async def add_staff(db: Database, email: str, role: str = "safer_custody", priso
 
 
 async def add_contact(db: Database, address: str = "+447700900123", channel: str = "sms", *,
-                      opted_out_at: datetime | None = None, unreachable_at: datetime | None = None) -> Contact:
+                      opted_out_at: datetime | None = None, unreachable_at: datetime | None = None,
+                      language: str = "en") -> Contact:
     contact = Contact(channel=channel, address=address, prison_id=None, opted_out_at=opted_out_at,
-                      unreachable_at=unreachable_at)
+                      unreachable_at=unreachable_at, language=language)
     async with db.transaction() as session:
         session.add(contact)
     return contact

@@ -87,7 +87,8 @@ async def _concern_page(request: Request, signed: Signed, db: DbDep, clock: Cloc
         request, "_concern.html" if fragment else "concern.html", signed=signed, status_code=status_code,
         view=view, concern=view.concern, now=now, notice=notice, error=error, form=form, message=message,
         error_field=error_field,
-        preview=preview(content, view.concern, message, channel), nonce=secrets.token_urlsafe(16),
+        preview=preview(content, view.concern, message, channel, view.family.language),
+        nonce=secrets.token_urlsafe(16),
     )
 
 
@@ -171,8 +172,8 @@ async def message_preview(request: Request, concern_id: int, signed: CsrfDep, db
         concern = await concern_for(session, signed.staff, concern_id)
         route = await family_route(session, concern)
     channel = route.contact.channel if route.contact else None
-    return render(request, "_message_preview.html", signed=signed, preview=preview(content, concern, body, channel),
-                  oob=True)
+    shown = preview(content, concern, body, channel, route.language)
+    return render(request, "_message_preview.html", signed=signed, preview=shown, oob=True)
 
 
 @router.post("/concerns/{concern_id:staffid}/close")
