@@ -95,7 +95,8 @@ async def test_the_worker_rides_out_a_database_outage_and_delivers_the_backlog_o
     assert sorted(telegram.sent(SAFER_CUSTODY_CHAT)) == expected
     assert twilio.duplicates == telegram.duplicates == 0
     assert {row.status for row in await all_rows(postgres_db, Outbox)} == {"sent"}
-    # Said once per loop (dispatcher, periodic work, heartbeat), not once per attempt; no tracebacks.
+    # Said once per loop (dispatch, recording sends, periodic work, heartbeat), not once per attempt (the
+    # issue counted 974 tracebacks in a 10 s outage); no tracebacks at all.
     assert "Traceback" not in output, output[-3000:]
-    assert 1 <= len(re.findall("the database is unavailable", output)) <= 3, output[-3000:]
+    assert 1 <= len(re.findall("the database is unavailable", output)) <= 4, output[-3000:]
     assert "working again" in output
