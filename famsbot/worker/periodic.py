@@ -6,6 +6,8 @@ default), but each round runs once across all of them: a worker runs it only if 
 ``periodiclease`` row's ``due_at`` a minute forward itself, in one conditional ``UPDATE`` (the row
 lock makes a second worker's ``UPDATE`` see the new time and match nothing). The same on SQLite and
 PostgreSQL, and nothing to clean up when a worker dies mid-round: the next is due a minute later.
+Turns are timed on each worker's clock; every job is safe to repeat (escalations are de-duplicated,
+purges and upkeep are idempotent), so clocks a little apart cost at most an early round.
 """
 
 from __future__ import annotations
