@@ -27,6 +27,7 @@ between commit and reply gets them again rather than nothing.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -180,7 +181,7 @@ class Engine:
             self._settle_spooled(inbound)
             return Outcome([*route, Reply(self.content.text("common.sorry_error"))])
         try:
-            kept, _ = self.spool.keep(inbound, now, route_given=bool(route))
+            kept, _ = await asyncio.to_thread(self.spool.keep, inbound, now, route_given=bool(route))  # fsyncs
         except OSError as spool_exc:
             log.critical("a %s message (urgent: %s, %d characters) could not be kept anywhere: %s",
                          inbound.channel, assessment.urgent, len(inbound.text), spool_exc)  # fmt: skip
