@@ -1,14 +1,20 @@
-"""Faults inside one turn: a sender address the database cannot store as given must not lose an
-urgent message (PostgreSQL refuses NUL bytes and over-long values; SQLite took them)."""
+"""Faults inside one turn: an urgent message is never lost.
+
+A sender address the database cannot store as given (PostgreSQL refuses NUL bytes and over-long
+values; SQLite took them), and a turn that fails for any other reason while the database works:
+the message is kept, and an urgent one is still recorded as a concern with its alert.
+"""
 
 from __future__ import annotations
 
 import pytest
 
+from famsbot.concerns.record import SaveConcern
 from famsbot.dialogue.engine import Engine
 from famsbot.dialogue.messages import Inbound
 from famsbot.store.database import Database
-from famsbot.store.models import Concern, Contact, Outbox
+from famsbot.store.models import Concern, Contact, InboundMessage, Outbox
+from tests.support.chat import Chat
 from tests.support.rows import all_rows
 
 URGENT = "my son says he will kill himself tonight"
@@ -38,3 +44,37 @@ async def test_two_over_long_addresses_stay_two_people(engine: Engine, db: Datab
     await engine.take(Inbound("sms", "+44" + "7" * 90 + "2", "hello"))
 
     assert len({contact.address for contact in await all_rows(db, Contact)}) == 2
+
+
+async def test_a_turn_that_fails_on_an_urgent_message_still_records_and_alerts_the_concern(
+    chat: Chat, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await chat.say("/start maidstone")
+
+    async def broken(*args: object) -> None:
+        raise RuntimeError("a bug in a flow")
+
+    monkeypatch.setattr(Engine, "_respond", broken)
+    replies = await chat.send(URGENT)
+
+    assert "call 999" in replies[0].text
+    [concern] = await all_rows(db, Concern)
+    assert (concern.verbatim, concern.prison_id, concern.urgent) == (URGENT, "maidstone", True)
+    assert any(concern.reference in reply.text for reply in replies)  # the family has their reference
+    assert [row.concern_id for row in await all_rows(db, Outbox, kind="alert")] == [concern.id]
+    assert [m.text for m in await all_rows(db, InboundMessage, status="failed")] == [URGENT]
+
+
+async def test_if_recording_the_concern_fails_too_the_message_is_still_kept(
+    chat: Chat, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*args: object) -> None:
+        raise RuntimeError("a bug in a flow")
+
+    monkeypatch.setattr(Engine, "_respond", broken)
+    monkeypatch.setattr(SaveConcern, "apply", broken)
+    replies = await chat.send(URGENT)
+
+    assert "call 999" in replies[0].text
+    assert await all_rows(db, Concern) == []
+    assert [m.text for m in await all_rows(db, InboundMessage, status="failed")] == [URGENT]
