@@ -8,10 +8,6 @@ family is told their reference, and the concern exists once.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,10 +20,10 @@ from famsbot.store.database import Database
 from famsbot.store.models import Concern, Outbox
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.fake_twilio import FakeTwilio, sign_twilio_request
+from tests.support.processes import Served
 from tests.support.rows import all_rows
 from tests.support.webhooks import PUBLIC_URL, WEBHOOK_SECRET, twiml_messages
 
-ROOT = Path(__file__).resolve().parents[2]
 URGENT = "my son says he will kill himself tonight"
 
 
@@ -41,42 +37,6 @@ def telegram() -> Iterator[FakeTelegram]:
 def twilio() -> Iterator[FakeTwilio]:
     with FakeTwilio() as fake:
         yield fake
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class Served:
-    """One ``famsbot serve`` process (or the crashing variant) on a free port."""
-
-    def __init__(self, env: dict[str, str], *, crashing: bool) -> None:
-        self.port = _free_port()
-        module = "tests.support.crashing_serve" if crashing else "famsbot.cli"
-        args = [] if crashing else ["serve"]
-        self.process = subprocess.Popen(  # noqa: S603 - our own command
-            [sys.executable, "-m", module, *args, "--port", str(self.port)], env={**os.environ, **env}, cwd=ROOT,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )  # fmt: skip
-        self.url = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(self.url + "/healthz")
-                return
-            except httpx.TransportError:
-                assert self.process.poll() is None, self.process.communicate()[0]
-                assert time.monotonic() < deadline, "famsbot serve did not start"
-                time.sleep(0.2)
-
-    def stop(self) -> str:
-        if self.process.poll() is None:
-            self.process.terminate()
-        return self.process.communicate(timeout=30)[0]
 
 
 def _sms(server: Served, twilio: FakeTwilio, fields: dict[str, str]) -> httpx.Response:
