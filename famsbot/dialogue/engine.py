@@ -27,6 +27,7 @@ between commit and reply gets them again rather than nothing.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -185,14 +186,14 @@ class Engine:
         language = emergency_language(inbound.text)
         route = [urgent_route(self.content, None, list(assessment.signals), language)] if assessment.urgent else []
         try:
-            await self._keep_failed(inbound, now, exc)
+            recorded = await self._keep_failed(inbound, now, exc)
         except Exception as keep_exc:  # noqa: BLE001 - the database is unusable: the spool takes it
             log.error("could not keep a %s message in the database (%s)", inbound.channel, type(keep_exc).__name__)
         else:
             self._settle_spooled(inbound)
-            return Outcome([*route, Reply(self.content.text("common.sorry_error"))])
+            return Outcome([*route, *recorded, Reply(self.content.text("common.sorry_error"))])
         try:
-            kept, _ = self.spool.keep(inbound, now, route_given=bool(route))
+            kept, _ = await asyncio.to_thread(self.spool.keep, inbound, now, route_given=bool(route))  # fsyncs
         except OSError as spool_exc:
             log.critical("a %s message (urgent: %s, %d characters) could not be kept anywhere: %s",
                          inbound.channel, assessment.urgent, len(inbound.text), spool_exc)  # fmt: skip
@@ -733,10 +734,15 @@ class Engine:
         contact.unreachable_at = None  # they just reached us: an old "blocked" or "invalid" no longer holds
         turn.session.add_all([conversation, contact])
 
-    async def _keep_failed(self, inbound: Inbound, now: datetime, exc: Exception) -> None:
-        """Keep the message of a failed turn so it is never lost (a concern least of all)."""
+    async def _keep_failed(self, inbound: Inbound, now: datetime, exc: Exception) -> list[Reply]:
+        """Keep the message of a failed turn so it is never lost (a concern least of all).
+
+        An urgent message about someone in prison is also recorded as an urgent concern, with its
+        alert, by the plainest path (a savepoint, so that if that fails too the message is still
+        kept): a failed inbound row alone would reach nobody. Returns what that recording says.
+        """
         async with self.db.transaction() as session:
-            contact, _ = await load_locked(session, inbound.channel, inbound.address, now)
+            contact, conversation = await load_locked(session, inbound.channel, inbound.address, now)
             session.add(
                 InboundMessage(
                     channel=inbound.channel, provider_id=None, contact_id=contact.id, text=inbound.text,
@@ -744,3 +750,24 @@ class Engine:
                     received_at=now,
                 )
             )
+            at_risk = split_signals(inbound.text, risk.assess(inbound.text).signals).prisoner
+            if not at_risk:
+                return []
+            try:
+                async with session.begin_nested():
+                    return await self._record_urgent(session, contact, conversation, inbound, at_risk, now)
+            except Exception:
+                log.exception("the urgent concern of a failed %s turn could not be recorded", inbound.channel)
+                return []
+
+    async def _record_urgent(
+        self, session: AsyncSession, contact: Contact, conversation: Conversation, inbound: Inbound,
+        signals: list[str], now: datetime,
+    ) -> list[Reply]:  # fmt: skip
+        from famsbot.concerns.record import SaveConcern  # the concern side builds on the dialogue's effects
+
+        answers: dict[str, Any] = {"urgent": True, "signals": sorted(signals), "worry": inbound.text}
+        if contact.prison_id:
+            answers["prison"] = contact.prison_id
+        ctx = EffectContext(session, contact, conversation, self.content, self.settings, now)
+        return await SaveConcern(answers, inbound.text, urgent_message=True).apply(ctx)

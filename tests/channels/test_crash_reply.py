@@ -8,10 +8,6 @@ family is told their reference, and the concern exists once.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,10 +20,10 @@ from famsbot.store.database import Database
 from famsbot.store.models import Concern, Outbox
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.fake_twilio import FakeTwilio, sign_twilio_request
+from tests.support.processes import KillableServe
 from tests.support.rows import all_rows
 from tests.support.webhooks import PUBLIC_URL, WEBHOOK_SECRET, twiml_messages
 
-ROOT = Path(__file__).resolve().parents[2]
 URGENT = "my son says he will kill himself tonight"
 
 
@@ -43,48 +39,12 @@ def twilio() -> Iterator[FakeTwilio]:
         yield fake
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class Served:
-    """One ``famsbot serve`` process (or the crashing variant) on a free port."""
-
-    def __init__(self, env: dict[str, str], *, crashing: bool) -> None:
-        self.port = _free_port()
-        module = "tests.support.crashing_serve" if crashing else "famsbot.cli"
-        args = [] if crashing else ["serve"]
-        self.process = subprocess.Popen(  # noqa: S603 - our own command
-            [sys.executable, "-m", module, *args, "--port", str(self.port)], env={**os.environ, **env}, cwd=ROOT,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )  # fmt: skip
-        self.url = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(self.url + "/healthz")
-                return
-            except httpx.TransportError:
-                assert self.process.poll() is None, self.process.communicate()[0]
-                assert time.monotonic() < deadline, "famsbot serve did not start"
-                time.sleep(0.2)
-
-    def stop(self) -> str:
-        if self.process.poll() is None:
-            self.process.terminate()
-        return self.process.communicate(timeout=30)[0]
-
-
-def _sms(server: Served, twilio: FakeTwilio, fields: dict[str, str]) -> httpx.Response:
+def _sms(server: KillableServe, twilio: FakeTwilio, fields: dict[str, str]) -> httpx.Response:
     signature = sign_twilio_request(PUBLIC_URL + INBOUND_PATH, fields, twilio.auth_token)
     return httpx.post(server.url + INBOUND_PATH, data=fields, headers={"X-Twilio-Signature": signature}, timeout=30)
 
 
-def _update(server: Served, update: dict[str, object]) -> httpx.Response:
+def _update(server: KillableServe, update: dict[str, object]) -> httpx.Response:
     return httpx.post(server.url + WEBHOOK_PATH, json=update, headers={SECRET_HEADER: WEBHOOK_SECRET}, timeout=30)
 
 
@@ -101,14 +61,14 @@ async def test_a_retry_after_a_kill_between_commit_and_reply_gets_the_reference(
     update = telegram.user_message(6100, URGENT)
 
     for send in (lambda s: _sms(s, twilio, sms), lambda s: _update(s, update)):
-        crashing = Served(env, crashing=True)
+        crashing = KillableServe(env, crashing=True)
         with pytest.raises(httpx.TransportError):  # killed mid-request: Twilio and Telegram see no answer
             send(crashing)
         assert crashing.process.wait(timeout=30) == -9
     assert len(await all_rows(db, Concern)) == 2  # both turns committed before the kill
     assert telegram.sent(6100) == []  # ... and nobody was answered
 
-    server = Served(env, crashing=False)
+    server = KillableServe(env, crashing=False)
     try:
         sms_again, update_again = _sms(server, twilio, sms), _update(server, update)
     finally:

@@ -21,16 +21,27 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from famsbot.channels.sms import INBOUND_PATH
 from famsbot.clock import FixedClock
 from famsbot.config import Settings
 from famsbot.store.database import Database
 from famsbot.store.models import Concern, InboundMessage, Outbox
 from tests.support.fake_telegram import FakeTelegram
-from tests.support.fake_twilio import FakeTwilio
+from tests.support.fake_twilio import FakeTwilio, sign_twilio_request
+from tests.support.processes import KillableServe
 from tests.support.rows import all_rows
 from tests.support.servers import ServerThread
 from tests.support.tcp_proxy import TcpProxy
-from tests.support.webhooks import eventually, post_update, served_app, text_in, with_telegram, with_twilio
+from tests.support.webhooks import (
+    PUBLIC_URL,
+    eventually,
+    post_update,
+    served_app,
+    text_in,
+    twiml_messages,
+    with_telegram,
+    with_twilio,
+)
 
 TRIALS = 5  # urgent messages per channel during one outage
 WORDS = [
@@ -163,3 +174,42 @@ async def test_urgent_messages_during_an_outage_are_kept_alerted_and_answered_tr
         assert told or told_inline, f"{key} was never told {reference}"
     assert len(await all_rows(db, InboundMessage, status="handled")) == 1 + 2 * TRIALS
     assert not any(text in caplog.text for text in words.values())  # the words are never logged
+
+
+async def test_a_kept_message_survives_kill_9_and_the_next_serve_replays_it(
+    db: Database, twilio: FakeTwilio, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    spool, number, words = tmp_path / "spool", "+447700900321", WORDS[0]
+    outage = Outage(db)
+    with outage.app_url() as url:
+        env = {
+            "FAMSBOT_DATABASE_URL": url, "FAMSBOT_PUBLIC_URL": PUBLIC_URL, "FAMSBOT_SPOOL_DIR": str(spool),
+            "TWILIO_ACCOUNT_SID": twilio.account_sid, "TWILIO_AUTH_TOKEN": twilio.auth_token,
+            "TWILIO_FROM": twilio.number, "TWILIO_API_URL": twilio.url,
+        }  # fmt: skip
+        first = KillableServe(env, crashing=False)
+        outage.begin()
+        fields = twilio.user_sms(number, words)
+        signature = sign_twilio_request(PUBLIC_URL + INBOUND_PATH, fields, twilio.auth_token)
+        async with httpx.AsyncClient(timeout=30) as http:
+            answer = await http.post(first.url + INBOUND_PATH, data=fields, headers={"X-Twilio-Signature": signature})
+        assert first.kill() == -9  # the machine's web process dies before the database is back
+        outage.end()
+
+        second = KillableServe(env, crashing=False)
+        try:
+            await eventually(lambda: not list(spool.glob("*.json")), within=30)
+        finally:
+            log = second.stop() + first.stop()
+
+    messages = twiml_messages(answer.text)
+    assert "call 999" in messages[0]
+    assert not any("saved" in message for message in messages)
+    [concern] = await all_rows(db, Concern)
+    assert (concern.verbatim, concern.urgent) == (words, True)
+    assert [alert.concern_id for alert in await all_rows(db, Outbox, kind="alert")] == [concern.id]
+    [told] = [row for row in await all_rows(db, Outbox, kind="reply") if row.address == number]
+    assert told.body.startswith("Sorry for the wait. About your message at")
+    assert concern.reference in told.body
+    assert "call 999" not in told.body  # the route was given at the time: not repeated
+    assert words not in log  # neither process wrote the words to its log

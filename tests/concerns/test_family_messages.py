@@ -19,6 +19,7 @@ from famsbot.store.database import Database
 from famsbot.store.models import Concern, Outbox, StaffUser
 from tests.support.chat import Chat
 from tests.support.concerns import add_staff
+from tests.support.console import console
 from tests.support.rows import all_rows
 
 FIRST = "he has been cutting himself again"
@@ -92,3 +93,29 @@ async def test_the_timeline_shows_what_the_sms_carried(chat: Chat, db: Database,
     assert sent.body == sms_text(Reply(row.body))
     assert "We've checked - he's OK" in (sent.body or "")
     assert not any(ch in (sent.body or "") for ch in "\u2019\u2014")  # typographic marks replaced, as the SMS was
+
+
+async def test_the_concern_page_shows_every_message_and_the_linked_concern(
+    chat: Chat, db: Database, clock: FixedClock, settings: Settings
+) -> None:
+    first = await _urgent(chat)
+    admin = await add_staff(db, "admin@example.org", role="admin")
+    async with db.transaction() as session:
+        await actions.acknowledge(session, admin, first.id or 0, now=clock.now(), content=CONTENT)
+        await actions.record_outcome(session, admin, first.id or 0, "seen_safe", now=clock.now())
+        await actions.close(session, admin, first.id or 0, now=clock.now())
+    await chat.say(SECOND)
+    await chat.say("he is cutting himself again today")
+    [second] = [c for c in await all_rows(db, Concern) if c.id != first.id]
+
+    async with console(settings, clock) as staff:
+        await staff.login("admin@example.org")
+        new_page = await staff.get(f"/staff/concerns/{second.id}")
+        closed_page = await staff.get(f"/staff/concerns/{first.id}")
+        triage = await staff.get("/staff/concerns?prison=triage")
+
+    assert f'<a href="/staff/concerns/{first.id}">{first.reference}</a>' in new_page.text
+    assert f'<a href="/staff/concerns/{second.id}">{second.reference}</a>' in closed_page.text
+    assert "Every message from the family on this concern" in new_page.text
+    assert "he is cutting himself again today" in new_page.text
+    assert "Triage: no prison team alerted" in triage.text  # no target is configured here
