@@ -59,6 +59,12 @@ async def test_guessing_slows_down_doubling_to_two_minutes_and_never_locks_out_t
                 response = await attacker.login("sc@maidstone.test", "a wrong guess here")
             assert response.status_code == 401
     assert waits == [1, 2, 4, 8, 16, 32, 64, 120, 120]  # after five free tries; capped at two minutes
+    noted = len([e for e in await all_rows(db, SecurityEvent) if e.kind == "login_throttled"])
+    async with console(settings, clock, address=ATTACKER) as hammering:  # refused attempts cost no argon2 …
+        for _ in range(20):
+            assert (await hammering.login("sc@maidstone.test", "a wrong guess here")).status_code == 429
+    throttled = [e for e in await all_rows(db, SecurityEvent) if e.kind == "login_throttled"]
+    assert len(throttled) == noted + 1  # … so the trail notes a slow-down once a minute, not once per attempt
     async with console(settings, clock, address="192.0.2.44") as owner:  # the owner, on a new computer
         slowed = await owner.login("sc@maidstone.test")
         assert slowed.status_code == 429
