@@ -140,4 +140,10 @@ def test_every_console_page_passes_axe_and_reflows_and_focus_follows_the_work(se
         expect(page.locator(f"#open-{concern.id}")).to_be_focused()
         assert page.evaluate("window.notReloaded") is True
         assert re.search(r"\d+ min", page.locator(f"#concern-{concern.id}").inner_text())
+
+        # The notice composer announces the segment count only, not the whole preview after every pause.
+        page.goto(f"{server.url}/staff/broadcasts/new")
+        page.get_by_label("The notice").fill("Family day on Saturday 5 December.")
+        expect(page.locator("#notice-count")).to_have_text("34 of 600 characters, 1 SMS segment each.")
+        assert page.locator("[aria-live]").count() == 1
         page.close()
