@@ -133,11 +133,13 @@ def test_every_console_page_passes_axe_and_reflows_and_focus_follows_the_work(se
         page.goto(f"{server.url}/staff/concerns")
         page.locator(f"#open-{concern.id}").focus()
         page.evaluate("window.notReloaded = true")
-        run(lambda db: add_concern(db, SystemClock().now(), reference="MAI-NEWR"), settings.database_url)
+        expect(page).to_have_title("(1 urgent) Concerns - famsbot staff")
+        run(lambda db: add_concern(db, SystemClock().now(), urgent=True, reference="MAI-NEWR"), settings.database_url)
         page.evaluate("htmx.ajax('GET', document.querySelector('#inbox-rows').getAttribute('hx-get'), "
                       "{target: '#inbox-rows', swap: 'outerHTML'})")
         expect(page.locator("#inbox-rows")).to_contain_text("MAI-NEWR")
         expect(page.locator(f"#open-{concern.id}")).to_be_focused()
+        expect(page).to_have_title("(2 urgent) Concerns - famsbot staff")  # noticed from another tab
         assert page.evaluate("window.notReloaded") is True
         assert re.search(r"\d+ min", page.locator(f"#concern-{concern.id}").inner_text())
 
