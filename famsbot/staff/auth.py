@@ -23,7 +23,7 @@ from famsbot.errors import LoginRefused
 from famsbot.staff.audit import LOGIN_FAILED, LOGIN_OK, THROTTLED, record
 from famsbot.staff.passwords import hash_async, needs_rehash, verify_async
 from famsbot.staff.sessions import start_session
-from famsbot.staff.throttle import retry_after
+from famsbot.staff.throttle import recently_throttled, retry_after
 from famsbot.staff.totp import code_ok
 from famsbot.store.database import Database
 from famsbot.store.models import StaffUser
@@ -44,8 +44,9 @@ async def check_password(db: Database, email: str, password: str, *, address: st
         wait = await retry_after(session, email, address, now)
         staff = None
         if wait:
-            record(session, THROTTLED, email=email, address=address, now=now,
-                   detail=f"asked to wait {int(wait.total_seconds()) + 1} s")
+            if not await recently_throttled(session, email, address, now):
+                record(session, THROTTLED, email=email, address=address, now=now,
+                       detail=f"asked to wait {int(wait.total_seconds()) + 1} s")
         else:
             staff = (await session.exec(select(StaffUser).where(StaffUser.email == email))).first()
     if wait:
@@ -101,7 +102,7 @@ async def check_code(db: Database, secret_key: str, token: str, code: str, *, ad
         else:
             wait = await retry_after(session, staff.email, address, now)
             right = not wait and staff.totp_secret is not None and code_ok(staff.totp_secret, code, now)
-            if wait:
+            if wait and not await recently_throttled(session, staff.email, address, now):
                 record(session, THROTTLED, email=staff.email, address=address, now=now, detail="two-factor code")
             elif not right:
                 record(session, LOGIN_FAILED, email=staff.email, address=address, now=now,

@@ -52,6 +52,7 @@ KIND_LABELS = {
     "reassigned": "Handed over",
     "unassigned": "Handed back: nobody has it now",
 }
+ALSO_OPEN_FOR = timedelta(hours=1)  # views are noted once an hour per person (actions.VIEW_EVERY)
 FIELD_NAMES = {
     "prisoner_name": "the prisoner's name",
     "prisoner_number": "the prison number",
@@ -138,6 +139,7 @@ class ConcernView:
     messages: list[tuple[datetime, str]]  # every message of the family's on this concern, verbatim, oldest first
     linked: list[tuple[int, str, str]]  # (concern id, reference, how): the family's concerns before and after
     colleagues: list[tuple[int, str]]  # who may hold it: (staff id, email)
+    also_open: list[TimelineEntry]  # colleagues who opened it in the last hour (latest first)
     call_numbers: list[tuple[str, str]]  # (tel: link, as shown) for the family's phone and call-back number
 
 
@@ -298,4 +300,6 @@ async def concern_view(session: AsyncSession, staff: StaffUser, concern_id: int,
         linked=_linked(concern, events),
         colleagues=[(s.id, s.email) for s in await colleagues(session, concern) if s.id is not None],
         call_numbers=_call_numbers(concern, route),
+        also_open=sorted((e for e in entries if e.kind == "viewed" and e.actor != staff.email
+                          and now - e.at < ALSO_OPEN_FOR), key=lambda e: e.at, reverse=True),
     )

@@ -6,7 +6,9 @@ the router, and FastAPI's own validation errors come from elsewhere. So:
 * :class:`SecurityHeaders` (ASGI middleware) adds the console's headers to *every* ``/staff``
   response: no caching of personal data, no framing, a strict Content-Security-Policy;
 * :func:`install` turns the router's 404s and FastAPI's validation errors under ``/staff`` into
-  the console's own error page (never a JSON body, never a 500);
+  the console's own error page (never a JSON body, never a 500), and an unexpected failure into
+  a plain "something went wrong" page that still carries the headers (it is answered outside the
+  middleware, so they are set on it directly);
 * ids in console paths use the ``staffid`` convertor: at most nine digits, so ``abc`` or a
   40-digit id is simply "no such page" instead of a database overflow;
 * :class:`ConsoleStatic` serves only the console's stylesheet and script (not its README).
@@ -22,7 +24,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from famsbot.staff.templating import render
@@ -113,5 +115,15 @@ def install(app: FastAPI) -> None:
             return _error_page(request, 400)
         return await request_validation_exception_handler(request, exc)  # type: ignore[arg-type]
 
+    async def failed(request: Request, exc: Exception) -> Response:
+        if not request.url.path.startswith(PREFIX):
+            return PlainTextResponse("Internal Server Error", status_code=500)
+        response = render(request, "error.html", status_code=500, title="Something went wrong",
+                          message="The console could not finish that. Nothing you typed is lost by going back; "
+                                  "try again in a minute, and tell your admin if it keeps happening.")
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(RequestValidationError, invalid)
+    app.add_exception_handler(Exception, failed)

@@ -25,16 +25,26 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from famsbot.staff.audit import LOGIN_FAILED, LOGIN_OK, UNLOCKED
+from famsbot.staff.audit import LOGIN_FAILED, LOGIN_OK, THROTTLED, UNLOCKED
 from famsbot.store.models import SecurityEvent
 
-__all__ = ["FREE_PER_ADDRESS", "FREE_PER_EMAIL", "KNOWN_FOR", "MAX_DELAY", "WINDOW", "delay_for", "retry_after"]
+__all__ = [
+    "FREE_PER_ADDRESS",
+    "FREE_PER_EMAIL",
+    "KNOWN_FOR",
+    "MAX_DELAY",
+    "WINDOW",
+    "delay_for",
+    "recently_throttled",
+    "retry_after",
+]
 
 WINDOW: Final = timedelta(minutes=15)
 FREE_PER_EMAIL: Final = 5
 FREE_PER_ADDRESS: Final = 20
 MAX_DELAY: Final = timedelta(minutes=2)
 KNOWN_FOR: Final = timedelta(days=30)
+NOTE_EVERY: Final = timedelta(minutes=1)
 
 
 def delay_for(failures: int, free: int) -> timedelta:
@@ -85,3 +95,10 @@ async def retry_after(session: AsyncSession, email: str, address: str, now: date
         address_since = max(since, lifted) if lifted else since
         waits.append(_wait(*await _failures(session, address_since, address=address), FREE_PER_ADDRESS, now))
     return max((w for w in waits if w is not None), default=None)
+
+
+async def recently_throttled(session: AsyncSession, email: str, address: str, now: datetime) -> bool:
+    """Was this slow-down noted in the last minute? Refused attempts cost no argon2 work, so an attacker
+    could send thousands: the trail notes the slow-down once a minute, not once per attempt."""
+    latest = await _latest(session, (THROTTLED,), email=email, address=address)
+    return latest is not None and latest > now - NOTE_EVERY

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, Request
 from fastapi.routing import APIRoute
@@ -100,8 +100,14 @@ CsrfDep = Annotated[Signed, Depends(csrf_checked)]
 
 def _login_redirect(request: Request) -> Response:
     if is_htmx(request):
-        # htmx follows HX-Redirect with a full page load, so an expired session shows the login page.
-        return Response(status_code=401, headers={"HX-Redirect": "/staff/login"})
+        # htmx follows HX-Redirect with a full page load, so an expired session shows the login page, and
+        # signing in again returns to the view the person had (the inbox with its search), not the front door.
+        current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        back = current.path + (f"?{current.query}" if current.query else "")
+        target = "/staff/login"
+        if back.startswith("/staff/") and back != "/staff/" and current.netloc in ("", request.url.netloc):
+            target += "?next=" + quote(back, safe="")
+        return Response(status_code=401, headers={"HX-Redirect": target})
     target = "/staff/login"
     if request.method == "GET" and request.url.path != "/staff/":
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")

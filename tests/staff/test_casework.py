@@ -198,3 +198,23 @@ async def test_the_timeline_says_what_the_family_changed_and_tel_links_call_them
     assert "Routed to another prison: HMP Maidstone to HMP/YOI Chelmsford" in page.text
     assert '<a href="tel:+447700900777">07700 900777</a>' in page.text
     assert '<a href="tel:+447700900555">+447700900555</a>' in page.text
+
+
+async def test_a_colleague_who_opened_the_concern_in_the_last_hour_is_named(
+    db: Database, settings: Settings, clock: FixedClock
+) -> None:
+    await add_staff(db, "sc@maidstone.test")
+    await add_staff(db, "colleague@maidstone.test")
+    concern = await add_concern(db, clock.now())
+    async with console(settings, clock) as colleague:
+        await colleague.login("colleague@maidstone.test")
+        await colleague.get(f"/staff/concerns/{concern.id}")
+    clock.advance(timedelta(minutes=5))
+    async with console(settings, clock) as staff:
+        await staff.login("sc@maidstone.test")
+        page = await staff.get(f"/staff/concerns/{concern.id}")
+        assert "Also opened in the last hour by\n    colleague@maidstone.test (Mon 23 Nov, 10:00)" in page.text
+        clock.advance(timedelta(minutes=56))
+        await staff.login("sc@maidstone.test")
+        later = await staff.get(f"/staff/concerns/{concern.id}")
+    assert 'id="also-open"' not in later.text

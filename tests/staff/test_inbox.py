@@ -11,8 +11,9 @@ from famsbot.store.database import Database
 from tests.support.concerns import add_concern, add_contact, add_staff
 from tests.support.console import Console, console
 
-ROW = re.compile(r'<tr id="concern-\d+" class="([^"]*)">\s*<th scope="row"><a [^>]*href="[^"]+">([^<]+)</a>.*?</tr>',
-                 re.S)
+ROW = re.compile(
+    r'<tr id="concern-\d+" class="([^"]*)"[^>]*>\s*<th scope="row"><a [^>]*href="[^"]+">([^<]+)</a>.*?</tr>', re.S
+)
 
 
 async def inbox(staff: Console, query: str = "") -> list[tuple[str, str]]:

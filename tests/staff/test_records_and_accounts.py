@@ -11,6 +11,7 @@ from famsbot.clock import FixedClock
 from famsbot.config import Settings
 from famsbot.store.database import Database
 from famsbot.store.models import ConcernEvent, SecurityEvent, StaffSession, StaffUser
+from tests.support.broadcasts import add_subscribers, queue_broadcast
 from tests.support.concerns import add_concern, add_staff
 from tests.support.console import console
 from tests.support.rows import all_rows
@@ -134,3 +135,18 @@ async def test_reset_and_role_changes_are_recorded_and_end_sessions(db: Database
     trail = {(e.kind, e.actor, e.detail) for e in await all_rows(db, SecurityEvent) if e.email == "sc@maidstone.test"}
     assert ("role_changed", "admin@famsbot.test", "safer_custody (maidstone) → safer_custody (chelmsford)") in trail
     assert ("password_reset", "admin@famsbot.test", "1 session(s) ended") in trail
+
+
+async def test_the_notices_list_shows_an_excerpt_of_each_notice(db: Database, settings: Settings,
+                                                                clock: FixedClock) -> None:
+    pact = await add_staff(db, "pact@maidstone.test", role="pact")
+    await add_subscribers(db, sms=1)
+    await queue_broadcast(db, pact, clock.now(), body="Family day on Saturday 5 December, 10am to 2pm. " * 3)
+    async with console(settings, clock) as staff:
+        await staff.login("pact@maidstone.test")
+        page = await staff.get("/staff/broadcasts")
+    excerpt = re.search(r'<td data-label="Notice" class="excerpt">([^<]+)</td>', page.text)
+    assert excerpt
+    assert excerpt.group(1).startswith("Family day on Saturday 5 December, 10am to 2pm.")
+    assert excerpt.group(1).endswith("…")
+    assert len(excerpt.group(1)) <= 80

@@ -16,6 +16,8 @@ import httpx
 import pytest
 
 import famsbot.staff.passwords as passwords
+import famsbot.staff.routes.records as records_routes
+from famsbot.app import create_app
 from famsbot.clock import FixedClock
 from famsbot.config import Settings
 from famsbot.staff.passwords import password_problems
@@ -24,7 +26,7 @@ from famsbot.store.database import Database
 from famsbot.store.models import Broadcast, SecurityEvent, StaffSession, StaffUser
 from tests.support.broadcasts import add_subscribers
 from tests.support.concerns import PASSWORD, add_staff
-from tests.support.console import OFFICE, console
+from tests.support.console import OFFICE, Console, console
 from tests.support.rows import all_rows
 
 ATTACKER = "198.51.100.9"
@@ -59,6 +61,12 @@ async def test_guessing_slows_down_doubling_to_two_minutes_and_never_locks_out_t
                 response = await attacker.login("sc@maidstone.test", "a wrong guess here")
             assert response.status_code == 401
     assert waits == [1, 2, 4, 8, 16, 32, 64, 120, 120]  # after five free tries; capped at two minutes
+    noted = len([e for e in await all_rows(db, SecurityEvent) if e.kind == "login_throttled"])
+    async with console(settings, clock, address=ATTACKER) as hammering:  # refused attempts cost no argon2 …
+        for _ in range(20):
+            assert (await hammering.login("sc@maidstone.test", "a wrong guess here")).status_code == 429
+    throttled = [e for e in await all_rows(db, SecurityEvent) if e.kind == "login_throttled"]
+    assert len(throttled) == noted + 1  # … so the trail notes a slow-down once a minute, not once per attempt
     async with console(settings, clock, address="192.0.2.44") as owner:  # the owner, on a new computer
         slowed = await owner.login("sc@maidstone.test")
         assert slowed.status_code == 429
@@ -259,6 +267,29 @@ async def test_static_files_carry_the_security_headers_too(db: Database, setting
     assert css.status_code == 200
     for header in ("content-security-policy", "x-content-type-options", "x-frame-options", "referrer-policy"):
         assert header in css.headers
+
+
+async def test_an_unexpected_failure_is_a_console_page_with_the_headers_not_a_bare_500(
+    db: Database, settings: Settings, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await add_staff(db, "sc@maidstone.test")
+
+    async def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("the report query failed")
+
+    monkeypatch.setattr(records_routes, "report", broken)
+    app = create_app(settings, clock=clock)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False, client=(OFFICE, 51000))
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport,
+                                                                    base_url="http://famsbot.test") as client:
+        staff = Console(client, app)
+        await staff.login("sc@maidstone.test")
+        response = await staff.get("/staff/reports")
+    assert response.status_code == 500
+    assert "<h1>Something went wrong</h1>" in response.text
+    assert "the report query failed" not in response.text
+    assert response.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
 
 
 # S9 ------------------------------------------------------------------------------------------------------------

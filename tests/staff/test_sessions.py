@@ -80,6 +80,25 @@ async def test_the_inbox_refreshing_itself_does_not_count_as_activity(
     assert expired.headers["hx-redirect"] == "/staff/login"  # htmx loads the login page instead of stale rows
 
 
+async def test_signing_in_again_after_an_idle_timeout_returns_to_the_same_inbox_view(
+    db: Database, settings: Settings, clock: FixedClock
+) -> None:
+    await add_staff(db, "sc@maidstone.test")
+    async with console(settings, clock) as staff:
+        await staff.login("sc@maidstone.test")
+        clock.advance(timedelta(minutes=61))
+        view = "http://famsbot.test/staff/concerns?q=evans&show=mine"
+        expired = await staff.get("/staff/concerns/rows?q=evans&show=mine",
+                                  headers={"HX-Request": "true", "HX-Current-URL": view})
+        assert expired.headers["hx-redirect"] == "/staff/login?next=%2Fstaff%2Fconcerns%3Fq%3Devans%26show%3Dmine"
+        back = await staff.login("sc@maidstone.test", next_="/staff/concerns?q=evans&show=mine")
+        assert back.headers["location"] == "/staff/concerns?q=evans&show=mine"
+        clock.advance(timedelta(minutes=61))
+        elsewhere = await staff.get("/staff/concerns/rows", headers={
+            "HX-Request": "true", "HX-Current-URL": "https://evil.example/staff/x"})
+    assert elsewhere.headers["hx-redirect"] == "/staff/login"  # another site is never a return address
+
+
 async def test_every_session_ends_twelve_hours_after_login(db: Database, settings: Settings, clock: FixedClock) -> None:
     await add_staff(db, "sc@maidstone.test")
     async with console(settings, clock) as staff:

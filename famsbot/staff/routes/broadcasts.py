@@ -117,7 +117,8 @@ async def edit_page(request: Request, signed: CsrfDep, db: DbDep, clock: ClockDe
 async def preview_fragment(request: Request, signed: CsrfDep, db: DbDep, clock: ClockDep, content: ContentDep,
                            settings: SettingsDep, form: FormDep) -> Response:
     """The live counter, warnings, family counts, timing and previews under the composer."""
-    return await _composer(request, signed, db, clock, content, settings, form, template="_notice_preview.html")
+    return await _composer(request, signed, db, clock, content, settings, form, template="_notice_preview.html",
+                           oob=True)
 
 
 @router.post("/broadcasts/check")

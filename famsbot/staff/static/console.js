@@ -6,6 +6,8 @@
  * 2. The inbox refresh (every 15 s) updates rows in place: unchanged rows are left alone, changed rows are
  *    replaced, new ones added, gone ones removed; whatever had focus keeps it (or gets it back by id).
  *    Replacing the whole table threw away the keyboard focus and the screen reader's position.
+ * 3. The tab's title counts the urgent concerns nobody has acknowledged, so a new one is noticed from
+ *    another tab.
  */
 (function () {
   "use strict";
@@ -59,11 +61,18 @@
     return true;
   }
 
+  function countUrgentInTitle(tbody) {
+    var waiting = tbody.querySelectorAll("tr[data-urgent-new]").length;
+    var base = document.title.replace(/^\(\d+ urgent\) /, "");
+    document.title = waiting ? "(" + waiting + " urgent) " + base : base;
+  }
+
   document.addEventListener("htmx:beforeSwap", function (event) {
     var target = event.detail.target;
     if (target && target.id === "inbox-rows" && event.detail.xhr.status === 200) {
       if (updateRows(target, event.detail.serverResponse)) {
         event.detail.shouldSwap = false;
+        countUrgentInTitle(target);
       }
     }
   });
