@@ -225,8 +225,8 @@ class Engine:
         if reached is None:
             return False
         check = await followup.open_check_back(turn.session, turn.contact.id, turn.now)
-        if check is None:
-            return False
+        if check is None or turn.conversation.updated_at > check.asked_at:
+            return False  # they have written since: a "no" now answers whatever was asked last
         turn.replies.extend(await followup.answer_check_back(
             turn.session, self.settings, self.content, check, turn.inbound.text, reached, turn.now))
         return True
