@@ -279,7 +279,9 @@ class Engine:
                 support = {"_support": subject.sender[0], **({"prison": prison.id} if prison else {})}
                 await self._enter(turn, "concern", support)
             return False
-        turn.replies.append(urgent_route(self.content, prison, subject.prisoner))
+        about = answers.subject_of(turn.inbound.text) or turn.answers.get("_subject")
+        she = "female" if about == "female" else None
+        turn.replies.append(urgent_route(self.content, prison, subject.prisoner, she))
         if subject.sender:
             samaritans, shout = self.content.phone("samaritans").number, self.content.fact("shout").text
             also = self.content.text("urgent.also_you", samaritans=samaritans, shout=shout)
@@ -294,6 +296,9 @@ class Engine:
         seed.pop("_support", None)
         seed.update(urgent)
         seed.setdefault("worry", turn.inbound.text)
+        if flows_concern.fill is not None:  # "my daughter ...": she, from the first reply on
+            for key, value in flows_concern.fill(turn.inbound.text, self.content).items():
+                seed.setdefault(key, value)
         if prison is not None:
             seed.setdefault("prison", prison.id)
         turn.pending = None

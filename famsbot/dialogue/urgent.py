@@ -11,12 +11,18 @@ from __future__ import annotations
 from famsbot.content.loader import Content
 from famsbot.content.schema import Prison
 from famsbot.dialogue.messages import Reply
+from famsbot.policy.answers import address_as
 
 __all__ = ["urgent_route"]
 
 
-def urgent_route(content: Content, prison: Prison | None, signals: list[str] | None = None) -> Reply:
-    """The emergency reply, for a known prison or in general; never shortened on any channel."""
+def urgent_route(
+    content: Content, prison: Prison | None, signals: list[str] | None = None, subject: str | None = None
+) -> Reply:
+    """The emergency reply, for a known prison or in general; never shortened on any channel.
+
+    ``subject`` "female" says "her name" where the words are about a woman in prison ("my daughter").
+    """
     values = {
         "emergency": content.phone("emergency").number,
         "samaritans": content.phone("samaritans").number,
@@ -29,8 +35,6 @@ def urgent_route(content: Content, prison: Prison | None, signals: list[str] | N
         values["unwanted_contact"] = content.phone("unwanted_contact").number
         return Reply(content.text("urgent.route_threat", **values), urgent=True)
     if prison is None:
-        return Reply(content.text("urgent.route", **values), urgent=True)
-    return Reply(
-        content.text("urgent.route_prison", prison=prison.name, switchboard=prison.switchboard.number, **values),
-        urgent=True,
-    )
+        return Reply(address_as(content.text("urgent.route", **values), subject), urgent=True)
+    text = content.text("urgent.route_prison", prison=prison.name, switchboard=prison.switchboard.number, **values)
+    return Reply(address_as(text, subject), urgent=True)
