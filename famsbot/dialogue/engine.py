@@ -35,7 +35,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
-from sqlmodel import col
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from famsbot.clock import Clock, SystemClock, to_london
@@ -69,7 +69,15 @@ from famsbot.store.conversations import (
     stored_replies,
 )
 from famsbot.store.database import Database
-from famsbot.store.models import Answer, ConsentRecord, Contact, Conversation, InboundMessage, Subscription
+from famsbot.store.models import (
+    Answer,
+    Concern,
+    ConsentRecord,
+    Contact,
+    Conversation,
+    InboundMessage,
+    Subscription,
+)
 from famsbot.store.outbox import enqueue
 
 __all__ = ["Engine"]
@@ -342,8 +350,8 @@ class Engine:
         if reached is None:
             return False
         check = await followup.open_check_back(turn.session, turn.contact.id, turn.now)
-        if check is None:
-            return False
+        if check is None or turn.conversation.updated_at > check.asked_at:
+            return False  # they have written since: a "no" now answers whatever was asked last
         turn.replies.extend(await followup.answer_check_back(
             turn.session, self.settings, self.content, check, turn.inbound.text, reached, turn.now))
         return True
@@ -389,8 +397,10 @@ class Engine:
                 support = {"_support": subject.sender[0], **({"prison": prison.id} if prison else {})}
                 await self._enter(turn, "concern", support)
             return False
+        about = answers.subject_of(turn.inbound.text) or turn.answers.get("_subject")
+        she = "female" if about == "female" else None
         place = prison or self.content.place(prison_id)
-        turn.replies.append(urgent_route(self.content, place, subject.prisoner, language))
+        turn.replies.append(urgent_route(self.content, place, subject.prisoner, language, subject=she))
         if subject.sender:
             samaritans, shout = self.content.phone("samaritans").number, self.content.fact("shout").text
             also = self.content.text("urgent.also_you", lang=language, samaritans=samaritans, shout=shout)
@@ -405,6 +415,9 @@ class Engine:
         seed.pop("_support", None)
         seed.update(urgent)
         seed.setdefault("worry", turn.inbound.text)
+        if flows_concern.fill is not None:  # "my daughter ...": she, from the first reply on
+            for key, value in flows_concern.fill(turn.inbound.text, self.content).items():
+                seed.setdefault(key, value)
         if prison is not None:
             seed.setdefault("prison", prison.id)
         turn.pending = None
@@ -528,6 +541,11 @@ class Engine:
                 Option("continue", self.content.text("common.carry_on"), ("continue", "carry on", "yes", "go on")),
                 Option("restart", self.content.text("common.start_again"), ("start again", "no", "new")),
             )
+        if kind == "open_concern":
+            return (
+                Option("add", self.content.text("concern.opt_add_open"), ("add", "add to it", "yes", "same one")),
+                Option("new", self.content.text("concern.opt_new_worry"), ("new", "new worry", "something new", "no")),
+            )
         return (
             Option("yes", self.content.text("common.yes_switch"), ("yes",)),
             Option("no", self.content.text("common.no_carry_on"), ("no", "carry on", "continue")),
@@ -552,6 +570,13 @@ class Engine:
             await self._ask_again(turn)
         elif chosen == "restart":
             await self._restart(turn)
+        elif kind == "open_concern":
+            carried = dict(pending.get("answers") or {})
+            if chosen == "add":
+                carried.update(_add=True, _concern_id=pending["concern_id"], _reference=pending["reference"])
+                if pending.get("prison"):
+                    carried["prison"] = pending["prison"]
+            await self._enter(turn, "concern", {**carried, "_asked_open": True})
         else:
             await self._enter(turn, str(pending["flow"]), dict(pending.get("answers") or {}))
 
@@ -574,6 +599,8 @@ class Engine:
         await self._enter(turn, "menu", {})
 
     async def _enter(self, turn: _Turn, flow_name: str, answers: Mapping[str, Any]) -> None:
+        if flow_name == "concern" and await self._offer_open_concern(turn, answers):
+            return
         flow = self.flows.get(flow_name)
         if flow is None:
             turn.replies.append(Reply(self.content.text("common.coming_soon")))
@@ -582,6 +609,32 @@ class Engine:
         model = self._model(turn)
         flow.fire(model, "begin")
         await self._settle(turn, flow, model)
+
+    async def _offer_open_concern(self, turn: _Turn, answers: Mapping[str, Any]) -> bool:
+        """"Worried about someone" while a concern of theirs is open: add to it, or a new worry?
+
+        Not for an urgent message or a concern already in hand (the risk gate and the concern flow
+        join those themselves); asked once per start of the flow.
+        """
+        if turn.contact.id is None or any(
+            answers.get(key) for key in ("urgent", "_support", "_done", "_concern_id", "_asked_open")
+        ):
+            return False
+        query = (
+            select(Concern)
+            .where(col(Concern.contact_id) == turn.contact.id, col(Concern.closed_at).is_(None))
+            .order_by(col(Concern.created_at).desc())
+        )
+        concern = (await turn.session.exec(query)).first()
+        if concern is None:
+            return False
+        prison = self.content.prisons.get(concern.prison_id) if concern.prison_id else None
+        turn.pending = {"kind": "open_concern", "concern_id": concern.id, "reference": concern.reference,
+                        "prison": concern.prison_id, "answers": dict(answers)}
+        name = prison.name if prison else self.content.text("concern.alert_no_prison")
+        text = self.content.text("concern.offer_open", reference=concern.reference, prison=name)
+        turn.replies.append(Reply(text, self._pending_options("open_concern")))
+        return True
 
     async def _settle(self, turn: _Turn, flow: Flow, model: FlowModel) -> None:
         """After a transition: carry out effects, follow a handoff, skip questions already answered,

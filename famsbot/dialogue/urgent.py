@@ -17,24 +17,26 @@ from famsbot.content.language import EMERGENCY_ONLY, current
 from famsbot.content.loader import Content
 from famsbot.content.schema import Prison
 from famsbot.dialogue.messages import Reply
+from famsbot.policy.answers import address_as
 
 __all__ = ["urgent_route"]
 
 
 def urgent_route(
     content: Content, prison: Prison | DirectoryPrison | None, signals: list[str] | None = None,
-    language: str | None = None
+    language: str | None = None, *, subject: str | None = None
 ) -> Reply:
     """The emergency reply, for a known prison or in general; never shortened on any channel.
 
     Any prison in the national directory whose switchboard a source gives is named with it; a
     prison with no sourced switchboard gets the general route (never a guessed number).
 
+    ``subject`` "female" says "her name" where the words are about a woman in prison ("my daughter").
     ``language``: the message's own language when it is not the person's usual one (``pl``,
     ``ur``, ``ur-Latn``, ``cy``); by default the language this turn is spoken in.
     """
     lang = language or current()
-    route = _route(content, prison, signals or [], lang)
+    route = _route(content, prison, signals or [], lang, subject)
     lines = [route]
     if lang == "cy":
         welsh = content.phone("samaritans_welsh")
@@ -45,7 +47,9 @@ def urgent_route(
     return Reply("\n\n".join(lines), urgent=True)
 
 
-def _route(content: Content, prison: Prison | DirectoryPrison | None, signals: list[str], lang: str) -> str:
+def _route(
+    content: Content, prison: Prison | DirectoryPrison | None, signals: list[str], lang: str, subject: str | None
+) -> str:
     values = {
         "emergency": content.phone("emergency").number,
         "samaritans": content.phone("samaritans").number,
@@ -57,7 +61,7 @@ def _route(content: Content, prison: Prison | DirectoryPrison | None, signals: l
         values["unwanted_contact"] = content.phone("unwanted_contact").number
         return content.text("urgent.route_threat", lang=lang, **values)
     if prison is None or prison.switchboard is None:
-        return content.text("urgent.route", lang=lang, **values)
-    return content.text("urgent.route_prison", lang=lang, prison=content.prison_name(prison, lang),
-                        switchboard=prison.switchboard.number,
-                        **values)  # fmt: skip
+        return address_as(content.text("urgent.route", lang=lang, **values), subject)
+    text = content.text("urgent.route_prison", lang=lang, prison=content.prison_name(prison, lang),
+                        switchboard=prison.switchboard.number, **values)  # fmt: skip
+    return address_as(text, subject)

@@ -279,7 +279,14 @@ def add_to_concern(event: EventData) -> None:
     model.effects.append(AddToConcern(model.answers, text))
 
 
+def start_addition(event: EventData) -> None:
+    """They chose to add to their open concern: straight to "what would you like to add?"."""
+    model_of(event).answers.pop("_add", None)
+
+
 TRANSITIONS: list[dict[str, Any]] = [
+    {"trigger": "begin", "source": "start", "dest": "addition", "conditions": answered("_add"),
+     "after": start_addition},
     {"trigger": "begin", "source": "start", "dest": "support", "conditions": answered("_support")},
     {"trigger": "begin", "source": "start", "dest": "after", "conditions": answered("_done"),
      "after": [reopen, record_urgent_message]},

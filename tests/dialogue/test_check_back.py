@@ -87,3 +87,16 @@ async def test_urgent_families_are_told_the_real_timescale(chat: Chat) -> None:
         text = await chat.say(answer)
     assert "within 15 minutes" in text, text
     assert "24 hours" not in text
+
+
+async def test_after_writing_about_something_else_a_no_answers_that_instead(
+    db: Database, settings: Settings, clock: FixedClock
+) -> None:
+    chat = await checked_back(db, settings, clock)
+    for message in ("menu", "2", "1"):  # help with travel costs; the prison is in England
+        clock.advance(MINUTE)
+        await chat.say(message)
+    text = await chat.say("no")  # not an answer to the check-back any more
+    assert "flagged" not in text
+    assert "duty contact" not in text
+    assert not await all_rows(db, ConcernEvent, kind="family_reply")
