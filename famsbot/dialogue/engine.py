@@ -71,6 +71,7 @@ from famsbot.store.outbox import enqueue
 __all__ = ["Engine"]
 
 log = logging.getLogger(__name__)
+PRISON_CHOICES = "_prison_choices"  # flows.which_prison.CHOICES: the sites a shared name could mean
 MISSES = "_misses"  # answers not understood in a row at this question
 MAX_HOPS = 25  # steps skipped in a row because their answer is known; more means a loop in a flow
 
@@ -365,9 +366,12 @@ class Engine:
         when the person is answering "what has worried you": the text is their answer).
         """
         # A prison named in this very message wins: its switchboard goes in this reply, not the next.
-        named = find_prison(turn.inbound.text, self.content.prison_names)
-        prison_id = named or turn.answers.get("prison") or turn.contact.prison_id
-        prison = self.content.prisons.get(prison_id) if isinstance(prison_id, str) else None
+        # Any prison in England and Wales; a shared name (Parc adult / YOI) is asked once, in the flow.
+        named = self.content.prison_index.match(turn.inbound.text)
+        known = turn.answers.get("prison") or turn.contact.prison_id
+        shared = list(named.candidates) if 1 < len(named.candidates) <= 8 and known not in named.candidates else []
+        place = None if shared else self.content.place(named.id or known)
+        prison = (self.content.prisons.get(place.id) or place) if place is not None else None
         subject = split_signals(turn.inbound.text, signals)
         flows_concern = self.flows.get("concern")
         in_concern = flows_concern is not None and turn.flow == "concern" and turn.state in flows_concern.steps
@@ -382,7 +386,7 @@ class Engine:
                 support = {"_support": subject.sender[0], **({"prison": prison.id} if prison else {})}
                 await self._enter(turn, "concern", support)
             return False
-        turn.replies.append(urgent_route(self.content, prison or self.content.place(prison_id), subject.prisoner))
+        turn.replies.append(urgent_route(self.content, prison, subject.prisoner))
         if subject.sender:
             samaritans, shout = self.content.phone("samaritans").number, self.content.fact("shout").text
             also = self.content.text("urgent.also_you", samaritans=samaritans, shout=shout)
@@ -399,6 +403,8 @@ class Engine:
         seed.setdefault("worry", turn.inbound.text)
         if prison is not None:
             seed.setdefault("prison", prison.id)
+        elif shared and not seed.get("prison"):
+            seed[PRISON_CHOICES] = shared  # the flow asks one short question: which of these
         turn.pending = None
         await self._enter(turn, "concern", seed)
         return False

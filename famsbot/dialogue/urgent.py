@@ -22,7 +22,8 @@ def urgent_route(
     """The emergency reply, for a known prison or in general; never shortened on any channel.
 
     Any prison in the national directory whose switchboard a source gives is named with it; a
-    prison with no sourced switchboard gets the general route (never a guessed number).
+    prison with no sourced switchboard gets the general route and its gov.uk page, where the
+    number is published (never a guessed number).
     """
     values = {
         "emergency": content.phone("emergency").number,
@@ -35,6 +36,11 @@ def urgent_route(
     if "threat_to_sender" in signals:
         values["unwanted_contact"] = content.phone("unwanted_contact").number
         return Reply(content.text("urgent.route_threat", **values), urgent=True)
+    if prison is not None and prison.switchboard is None:
+        place = content.place(prison.id)
+        if place is not None and place.gov_uk_page:  # the page that publishes its number, never a guess
+            return Reply(content.text("urgent.route_page", prison=place.name, page=place.gov_uk_page, **values),
+                         urgent=True)
     if prison is None or prison.switchboard is None:
         return Reply(content.text("urgent.route", **values), urgent=True)
     return Reply(

@@ -25,7 +25,7 @@ from transitions import EventData
 
 from famsbot.content.loader import Content
 from famsbot.dialogue.flow import SUBJECT, Flow, FlowModel, answer_is, go_to, model_of
-from famsbot.dialogue.steps import Choice, PrisonStep
+from famsbot.dialogue.steps import Choice
 from famsbot.flows.self_check import (
     LAST_PAGE,
     PAGE,
@@ -40,6 +40,7 @@ from famsbot.flows.self_check import (
     wording,
     yes_no,
 )
+from famsbot.flows.which_prison import DirectoryPrisonStep
 from famsbot.policy.answers import subject_of
 from famsbot.policy.care_leavers import SENTENCES, WALES_NOTE, classify, next_question
 
@@ -63,7 +64,7 @@ MORE = Choice("more", "care_leavers.more", ("more", "next", "go on"))
 
 def result_actions(model: FlowModel) -> list[Choice]:
     """The result's choices: "Help at his prison" too, for a care leaver whose prison is not known."""
-    if model.prison is not None or _status(model) == "not_care_leaver":
+    if model.place is not None or _status(model) == "not_care_leaver":
         return RESULT_ACTIONS
     return [PRISON_HELP, *RESULT_ACTIONS]
 
@@ -92,7 +93,8 @@ STEPS = {
     "before_sgo": yes_no("looked_after_immediately_before_sgo", "care_leavers.ask_before_sgo",
                          explain=wording("care_leavers.help_looked_after")),
     "result": Result(lambda model: result_sentences(model), more=MORE, actions=result_actions),
-    "prison": PrisonStep("care_leavers.ask_prison"),
+    # Any prison in England and Wales; a shared name (Parc) is asked again with the few it could mean.
+    "prison": DirectoryPrisonStep("care_leavers.ask_prison", ask_sites=False),
 }  # fmt: skip
 QUESTIONS = [state for state in STEPS if state not in ("result", "prison")]
 
@@ -179,9 +181,12 @@ def result_sentences(model: FlowModel) -> list[str]:
     lines.extend(classification.entitlements)
     if classification.status != "not_care_leaver":
         lines.append(model.text("care_leavers.contact"))
-        prison = model.prison
+        prison, place = model.prison, model.place
         if prison is not None and prison.care_leavers is not None:
             lines.append(model.text("care_leavers.at_prison", text=prison.care_leavers.text))
+        elif place is not None:  # no source says what this prison does for care leavers: say so, never guess
+            key = "care_leavers.at_prison_unknown" if place.gov_uk_page else "care_leavers.at_prison_unknown_no_page"
+            lines.append(model.text(key, prison=place.name, page=place.gov_uk_page or ""))
     lines.append(WALES_NOTE)
     return lines
 
