@@ -69,6 +69,7 @@ def result_actions(model: FlowModel) -> list[Choice]:
     return [PRISON_HELP, *RESULT_ACTIONS]
 
 
+RESULT = Result(lambda model: result_sentences(model), more=MORE, actions=result_actions)
 STEPS = {
     "age": Count("age", "care_leavers.ask_age", minimum=0, maximum=120, explain=wording("care_leavers.help_age")),
     "looked_after_16": yes_no("looked_after_on_or_after_16", "care_leavers.ask_looked_after_16",
@@ -92,7 +93,7 @@ STEPS = {
     "sgo": yes_no("special_guardianship_order", "care_leavers.ask_sgo", explain=said(SENTENCES["sgo_not_care"])),
     "before_sgo": yes_no("looked_after_immediately_before_sgo", "care_leavers.ask_before_sgo",
                          explain=wording("care_leavers.help_looked_after")),
-    "result": Result(lambda model: result_sentences(model), more=MORE, actions=result_actions),
+    "result": RESULT,
     # Any prison in England and Wales; a shared name (Parc) is asked again with the few it could mean.
     "prison": DirectoryPrisonStep("care_leavers.ask_prison", ask_sites=False),
 }  # fmt: skip
@@ -129,8 +130,11 @@ def show_result(event: EventData) -> None:
 
 
 def show_prison_help(event: EventData) -> None:
-    """Back to the result, on its last page, which now ends with what his prison does."""
-    model_of(event).answers[PAGE] = LAST_PAGE
+    """Back to the result, on the page that now says what his prison does (else the last page)."""
+    model = model_of(event)
+    line = _prison_line(model)
+    pages = RESULT.pages(model)
+    model.answers[PAGE] = next((i for i, page in enumerate(pages) if line and line in page), LAST_PAGE)
 
 
 TRANSITIONS: list[dict[str, Any]] = [
@@ -181,14 +185,21 @@ def result_sentences(model: FlowModel) -> list[str]:
     lines.extend(classification.entitlements)
     if classification.status != "not_care_leaver":
         lines.append(model.text("care_leavers.contact"))
-        prison, place = model.prison, model.place
-        if prison is not None and prison.care_leavers is not None:
-            lines.append(model.text("care_leavers.at_prison", text=prison.care_leavers.text))
-        elif place is not None:  # no source says what this prison does for care leavers: say so, never guess
-            key = "care_leavers.at_prison_unknown" if place.gov_uk_page else "care_leavers.at_prison_unknown_no_page"
-            lines.append(model.text(key, prison=place.name, page=place.gov_uk_page or ""))
+        if at_prison := _prison_line(model):
+            lines.append(at_prison)
     lines.append(WALES_NOTE)
     return lines
+
+
+def _prison_line(model: FlowModel) -> str | None:
+    """What his prison does for care leavers: the seed file's words, or that no source says (any prison)."""
+    prison, place = model.prison, model.place
+    if prison is not None and prison.care_leavers is not None:
+        return model.text("care_leavers.at_prison", text=prison.care_leavers.text)
+    if place is None:
+        return None
+    key = "care_leavers.at_prison_unknown" if place.gov_uk_page else "care_leavers.at_prison_unknown_no_page"
+    return model.text(key, prison=place.name, page=place.gov_uk_page or "")  # never a guess at what it does
 
 
 def _status(model: FlowModel) -> str:
