@@ -10,11 +10,13 @@ concern to that prison's safer custody officers and to no other prison's.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlmodel import select
 
 from famsbot.clock import FixedClock
+from famsbot.concerns import run_escalations
 from famsbot.config import AlertTarget, Settings
 from famsbot.content import get_content
 from famsbot.dialogue.engine import Engine
@@ -177,3 +179,28 @@ async def test_wandsworth_safer_custody_see_the_concern_and_maidstone_do_not(
         assert '<option value="berwyn">HMP/YOI Berwyn</option>' in inbox.text  # any prison can be filtered
         assert concern.reference in inbox.text
         assert concern.reference not in (await staff.get("/staff/concerns?prison=maidstone")).text
+
+
+async def test_the_urgent_check_back_about_wandsworth_gives_its_page_and_escalates_to_its_duty_contact(
+    db: Database, settings: Settings, clock: FixedClock
+) -> None:
+    configured = settings.model_copy(update={"duty_targets": {"WWI": AlertTarget(sms="+447700900555")}})
+    chat = Chat(Engine(db, configured, clock=clock))
+    await chat.say("/start wandsworth")
+    route = (await chat.send("he said hes going to hang himself"))[0]
+    assert route.urgent
+    assert WANDSWORTH_PAGE in route.text  # where its number is published: no switchboard is sourced
+    clock.advance(timedelta(minutes=46))
+    await run_escalations(db, configured, CONTENT, clock.now())
+
+    [follow_up] = await all_rows(db, Outbox, kind="followup")
+    body = " ".join(follow_up.body.split())
+    assert "ring HMP/YOI Wandsworth on the main number on its gov.uk page" in body
+    assert "Your concern is with the safer custody team" not in body  # no Wandsworth team was alerted
+    duty = [row for row in await all_rows(db, Outbox, kind="escalation") if row.address == "+447700900555"]
+    assert duty  # its duty contact, configured by NOMIS code
+    assert "HMP/YOI Wandsworth" in duty[0].body
+
+    text = " ".join((await chat.say("couldn't get through")).split())
+    assert "keep trying HMP/YOI Wandsworth on the main number on its gov.uk page" in text
+    assert WANDSWORTH_PAGE in text
