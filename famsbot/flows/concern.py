@@ -32,6 +32,7 @@ from famsbot.concerns.record import AddToConcern, SaveConcern, SyncConcern
 from famsbot.content.loader import Content
 from famsbot.content.prison_contact import PrisonContact, prison_contact, ring_prison
 from famsbot.dialogue.flow import SUBJECT, Flow, FlowModel, answer_is, answered, go_to, model_of
+from famsbot.dialogue.matching import says_unsure
 from famsbot.dialogue.messages import Inbound, Reply
 from famsbot.dialogue.steps import (
     Accepted,
@@ -40,10 +41,11 @@ from famsbot.dialogue.steps import (
     Explain,
     PatternStep,
     ReadResult,
+    Rejected,
     TextStep,
     YesNoStep,
 )
-from famsbot.flows.which_prison import CHOICES, DirectoryPrisonStep, SiteStep, has_choices
+from famsbot.flows.which_prison import CHOICES, DirectoryPrisonStep, SiteStep, has_choices, says_dont_know
 from famsbot.policy.answers import subject_of
 from famsbot.policy.text import tokens
 
@@ -110,6 +112,17 @@ class ConcernPrisonStep(DirectoryPrisonStep):
         return Accepted(None, model.text("common.dont_know"))
 
 
+class ConcernSiteStep(SiteStep):
+    """Adult or YOI (Parc), convicted or remand (Bullingdon)...: "not sure" still passes the worry on."""
+
+    def read(self, model: FlowModel, inbound: Inbound) -> ReadResult:
+        result = super().read(model, inbound)
+        if isinstance(result, Rejected) and (says_unsure(inbound.text) or says_dont_know(inbound.text)):
+            model.answers.pop(CHOICES, None)
+            return Accepted(None, model.text("common.dont_know"))
+        return result
+
+
 class SummaryStep(OnceChoice):
     """Everything the family told us, as they typed it, to check before it is sent."""
 
@@ -164,7 +177,7 @@ def change_choices(model: FlowModel) -> Sequence[Choice]:
 STEPS = {
     "support": ChoiceStep("support", "concern.ask_support", SUPPORT),
     "prison": ConcernPrisonStep("concern.ask_prison"),
-    "site": SiteStep(),
+    "site": ConcernSiteStep(),
     "name": OnceText("prisoner_name", "concern.ask_name", max_length=NAME_MAX),
     "number": OncePattern("prisoner_number", "concern.ask_number", PRISON_NUMBER, hint="concern.number_hint"),
     "worry": OnceText("worry", "concern.ask_worry"),
@@ -274,7 +287,8 @@ def _say_danger_route(model: FlowModel) -> None:
 
 def _prison(model: FlowModel) -> PrisonContact | None:
     """The prison this concern is about (any prison in the directory), or ``None``."""
-    return prison_contact(model.content, model.answers.get("prison") or model.ctx.contact_prison)
+    # "I don't know" (None) is an answer: not replaced by the remembered prison
+    return prison_contact(model.content, model.answers.get("prison", model.ctx.contact_prison))
 
 
 def sync(event: EventData) -> None:
@@ -335,7 +349,7 @@ TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "answer", "source": "support", "dest": None, "after": [not_now, go_to("menu")]},
     {"trigger": "answer", "source": "prison", "dest": "site", "conditions": shared_name},
     {"trigger": "answer", "source": "prison", "dest": "name", "after": [prison_not_known, reroute]},
-    {"trigger": "answer", "source": "site", "dest": "name", "after": reroute},
+    {"trigger": "answer", "source": "site", "dest": "name", "after": [prison_not_known, reroute]},
     {"trigger": "answer", "source": "name", "dest": "number", "after": sync},
     {"trigger": "answer", "source": "number", "dest": "worry", "after": sync},
     {"trigger": "answer", "source": "worry", "dest": "danger", "after": [newly_urgent, sync]},

@@ -204,3 +204,17 @@ async def test_the_urgent_check_back_about_wandsworth_gives_its_page_and_escalat
     text = " ".join((await chat.say("couldn't get through")).split())
     assert "keep trying HMP/YOI Wandsworth on the main number on its gov.uk page" in text
     assert WANDSWORTH_PAGE in text
+
+
+async def test_typing_parc_asks_adult_or_yoi_and_not_sure_still_passes_the_worry_on(chat: Chat, db: Database) -> None:
+    await chat.say("hes not called in 4 days im worried")
+    replies = await chat.send("parc")
+    assert {option.key for option in replies[-1].options} == {"parc", "parc-yoi"}
+    text = await chat.say("not sure")
+    assert "What is his name?" in text
+    for answer in ("John Smith", "dont know", "no", "no", "yes"):
+        await chat.say(answer)
+    assert "Prison: I don't know" in await chat.say("1")
+    await chat.say("1")
+    [concern] = await all_rows(db, Concern)
+    assert concern.prison_id is None  # never guessed between the adult prison and the YOI
