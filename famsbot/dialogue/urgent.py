@@ -36,13 +36,12 @@ def urgent_route(
     if "threat_to_sender" in signals:
         values["unwanted_contact"] = content.phone("unwanted_contact").number
         return Reply(content.text("urgent.route_threat", **values), urgent=True)
-    if prison is not None and prison.switchboard is None:
-        place = content.place(prison.id)
-        if place is not None and place.gov_uk_page:  # the page that publishes its number, never a guess
-            return Reply(content.text("urgent.route_page", prison=place.name, page=place.gov_uk_page, **values),
-                         urgent=True)
     if prison is None or prison.switchboard is None:
-        return Reply(content.text("urgent.route", **values), urgent=True)
+        text = content.text("urgent.route", **values)
+        place = content.place(prison.id) if prison is not None else None
+        if place is not None and place.gov_uk_page:  # the page that publishes its number, never a guess
+            text += "\n\n" + content.text("concern.prison_page", prison=place.name, page=place.gov_uk_page)
+        return Reply(text, urgent=True)
     return Reply(
         content.text("urgent.route_prison", prison=prison.name, switchboard=prison.switchboard.number, **values),
         urgent=True,
