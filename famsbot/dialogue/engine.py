@@ -55,8 +55,9 @@ from famsbot.dialogue.timing import timed_turn
 from famsbot.dialogue.urgent import urgent_route
 from famsbot.errors import FlowError
 from famsbot.policy import answers, risk
-from famsbot.policy.prisons import find_prison
+from famsbot.policy.prisons import PrisonMatch, find_prison
 from famsbot.policy.risk_subject import split_signals
+from famsbot.policy.text import tokens
 from famsbot.store.conversations import (
     handled_before,
     load_locked,
@@ -367,9 +368,10 @@ class Engine:
         """
         # A prison named in this very message wins: its switchboard goes in this reply, not the next.
         # Any prison in England and Wales; a shared name (Parc adult / YOI) is asked once, in the flow.
-        named = self.content.prison_index.match(turn.inbound.text)
+        named = self._named_in(turn.inbound.text)
         known = turn.answers.get("prison") or turn.contact.prison_id
-        shared = list(named.candidates) if 1 < len(named.candidates) <= 8 and known not in named.candidates else []
+        shared = list(named.candidates) if 1 < len(named.candidates) <= 8 and named.how == "name" \
+            and known not in named.candidates else []  # fmt: skip
         place = None if shared else self.content.place(named.id or known)
         prison = (self.content.prisons.get(place.id) or place) if place is not None else None
         subject = split_signals(turn.inbound.text, signals)
@@ -408,6 +410,21 @@ class Engine:
         turn.pending = None
         await self._enter(turn, "concern", seed)
         return False
+
+    def _named_in(self, text: str) -> PrisonMatch:
+        """The prison an urgent message names, only when it is written out (or its NOMIS code).
+
+        The directory's index forgives misspellings, which is right for an answer to "which
+        prison?" but not for a frightened message: "getting done in" must not become Doncaster
+        and put the concern (and its alert) at the wrong prison.
+        """
+        match = self.content.prison_index.match(text)
+        if match.how == "code":
+            return match
+        said = set(tokens(text.replace("'", "")))
+        if match.candidates and match.words and all(word in said for word in tokens(match.words)):
+            return match
+        return PrisonMatch()
 
     # --- STOP / START --------------------------------------------------------------------------
 

@@ -218,3 +218,16 @@ async def test_typing_parc_asks_adult_or_yoi_and_not_sure_still_passes_the_worry
     await chat.say("1")
     [concern] = await all_rows(db, Concern)
     assert concern.prison_id is None  # never guessed between the adult prison and the YOI
+
+
+@pytest.mark.parametrize("message", ["theyve warned him hes getting done in after tea",
+                                     "he's doing a first aid course and says he'll kill himself after"])
+async def test_an_urgent_message_is_not_put_at_a_prison_it_only_sounds_like(
+    chat: Chat, db: Database, message: str
+) -> None:
+    await chat.say("/start wandsworth")
+    replies = await chat.send(message)  # "done in" is not Doncaster; "aid course" is not Altcourse
+    assert replies[0].urgent
+    assert WANDSWORTH_PAGE in replies[0].text  # the prison they told us, not one guessed from a misspelling
+    [concern] = await all_rows(db, Concern)
+    assert concern.prison_id == "wandsworth"
