@@ -72,7 +72,8 @@ def _own(targets: Mapping[str, AlertTarget], prison_id: str | None) -> AlertTarg
     place = get_content().place(prison_id)
     if place is None:
         return None
-    for key in (place.id, place.nomis_id, place.nomis_id.lower()):
+    sites = [p.id for p in get_content().directory if p.nomis_id == place.nomis_id]  # one team per prison
+    for key in (place.id, place.nomis_id, place.nomis_id.lower(), *sites):
         if key in targets:
             return targets[key]
     return None

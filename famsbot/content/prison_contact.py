@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from famsbot.content.loader import Content
 from famsbot.content.schema import Fact, Phone
 
-__all__ = ["PrisonContact", "prison_contact", "prison_names", "ring_prison"]
+__all__ = ["PrisonContact", "establishment", "one_establishment", "prison_contact", "prison_names", "ring_prison"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,3 +72,19 @@ def _sortable(name: str) -> str:
     while len(words) > 1 and words[0].upper().replace("/", "") in {"HMP", "HMPYOI", "HMYOI", "YOI", "HMIRC", "IRC"}:
         words = words[1:]
     return " ".join(words).lower()
+
+
+def establishment(content: Content, prison_id: str | None) -> list[str]:
+    """Every directory id of one establishment: the bookable sites that share its NOMIS code
+    (Bullingdon convicted / remand, Liverpool and its closed visits). One safer custody team."""
+    place = content.place(prison_id) if prison_id else None
+    if place is None:
+        return [prison_id] if prison_id else []
+    return [p.id for p in content.directory if p.nomis_id == place.nomis_id]
+
+
+def one_establishment(content: Content, prison_ids: list[str]) -> str | None:
+    """The first id when these few all name one establishment (a concern need not ask which site)."""
+    places = [content.place(i) for i in prison_ids]
+    codes = {p.nomis_id for p in places if p is not None}
+    return prison_ids[0] if prison_ids and len(codes) == 1 and None not in places else None

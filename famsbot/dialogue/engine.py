@@ -40,6 +40,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from famsbot.clock import Clock, SystemClock, to_london
 from famsbot.config import Settings
 from famsbot.content.loader import Content, get_content
+from famsbot.content.prison_contact import one_establishment
 from famsbot.dialogue import followup, retract, status
 from famsbot.dialogue.effects import EffectContext
 from famsbot.dialogue.flow import Flow, FlowModel, TurnContext
@@ -372,6 +373,8 @@ class Engine:
         known = turn.answers.get("prison") or turn.contact.prison_id
         shared = list(named.candidates) if 1 < len(named.candidates) <= 8 and named.how == "name" \
             and known not in named.candidates else []  # fmt: skip
+        if shared and (same := one_establishment(self.content, shared)):
+            named, shared = PrisonMatch((same,), named.how, named.words), []  # sites of one prison: one team
         place = None if shared else self.content.place(named.id or known)
         prison = (self.content.prisons.get(place.id) or place) if place is not None else None
         subject = split_signals(turn.inbound.text, signals)

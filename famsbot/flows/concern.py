@@ -30,7 +30,7 @@ from transitions import EventData
 
 from famsbot.concerns.record import AddToConcern, SaveConcern, SyncConcern
 from famsbot.content.loader import Content
-from famsbot.content.prison_contact import PrisonContact, prison_contact, ring_prison
+from famsbot.content.prison_contact import PrisonContact, one_establishment, prison_contact, ring_prison
 from famsbot.dialogue.flow import SUBJECT, Flow, FlowModel, answer_is, answered, go_to, model_of
 from famsbot.dialogue.matching import says_unsure
 from famsbot.dialogue.messages import Inbound, Reply
@@ -106,6 +106,11 @@ class ConcernPrisonStep(DirectoryPrisonStep):
 
     def read(self, model: FlowModel, inbound: Inbound) -> ReadResult:
         result = super().read(model, inbound)
+        sites = model.answers.get(CHOICES) or []
+        if isinstance(result, Accepted) and (same := one_establishment(model.content, list(sites))):
+            model.answers.pop(CHOICES, None)  # sites of one prison (Liverpool's closed visits): one team
+            place = model.content.place(same)
+            return Accepted(same, place.name if place else same)
         if not isinstance(result, Explain):  # Explain: "I don't know which prison", in any of its forms
             return result
         model.answers.pop(CHOICES, None)

@@ -231,3 +231,22 @@ async def test_an_urgent_message_is_not_put_at_a_prison_it_only_sounds_like(
     assert WANDSWORTH_PAGE in replies[0].text  # the prison they told us, not one guessed from a misspelling
     [concern] = await all_rows(db, Concern)
     assert concern.prison_id == "wandsworth"
+
+
+async def test_sites_of_one_prison_are_one_safer_custody_team(
+    db: Database, settings: Settings, clock: FixedClock
+) -> None:
+    bullingdon = {p.id for p in CONTENT.directory if p.group == "bullingdon"}
+    assert len(bullingdon) == 2  # convicted and remand: two booking sites, one prison (one NOMIS code)
+    chat = Chat(Engine(db, settings, clock=clock))
+    await chat.say("hes not called in 4 days im worried")
+    assert "What is his name?" in await chat.say("bullingdon")  # no "which site?" for a concern
+    for reply in ("John Smith", "dont know", "no", "no", "yes", "1", "1"):
+        await chat.say(reply)
+    [concern] = await all_rows(db, Concern)
+    assert concern.prison_id in bullingdon
+    other_site = next(iter(bullingdon - {concern.prison_id}))
+    await add_staff(db, "sc@bullingdon.test", prison=other_site)
+    async with console(settings, clock) as staff:
+        await staff.login("sc@bullingdon.test")
+        assert concern.reference in (await staff.get("/staff/concerns")).text
