@@ -44,7 +44,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        for gap in routing_gaps(settings, content.prisons):  # said once, where whoever deploys will see it
+        for gap in routing_gaps(settings, content.directory.ids):  # every prison a concern can be about
             log.warning("concern routing: %s", gap)
         db = await open_database(settings.database_url)
         app.state.db = db

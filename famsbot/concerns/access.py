@@ -15,6 +15,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from famsbot.content.loader import get_content
+from famsbot.content.prison_contact import establishment
 from famsbot.errors import AccessDenied, ConcernNotFound
 from famsbot.staff.roles import ADMIN, SAFER_CUSTODY, TRIAGE, sees_concerns
 from famsbot.store.models import Concern, StaffUser
@@ -44,7 +46,7 @@ def visible_to(staff: StaffUser) -> ColumnElement[bool]:
     if staff.role == ADMIN:
         return true()
     if staff.role == SAFER_CUSTODY and staff.prison_id:
-        return col(Concern.prison_id) == staff.prison_id
+        return col(Concern.prison_id).in_(establishment(get_content(), staff.prison_id))  # all its sites
     if staff.role == TRIAGE:
         return in_triage()
     return false()

@@ -28,7 +28,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from famsbot.clock import to_london
 from famsbot.config import AlertTarget, Settings
 from famsbot.content.language import STAFF
-from famsbot.content.loader import Content
+from famsbot.content.loader import Content, get_content
 from famsbot.store.models import Concern
 from famsbot.store.outbox import enqueue
 
@@ -63,9 +63,24 @@ class Target:
         return f"{self.channel}:{self.address}"
 
 
+def _own(targets: Mapping[str, AlertTarget], prison_id: str | None) -> AlertTarget | None:
+    """A prison's own entry, keyed by its directory id (``wandsworth``) or its NOMIS code (``WWI``)."""
+    if not prison_id:
+        return None
+    if prison_id in targets:
+        return targets[prison_id]
+    place = get_content().place(prison_id)
+    if place is None:
+        return None
+    sites = [p.id for p in get_content().directory if p.nomis_id == place.nomis_id]  # one team per prison
+    for key in (place.id, place.nomis_id, place.nomis_id.lower(), *sites):
+        if key in targets:
+            return targets[key]
+    return None
+
+
 def _configured(targets: Mapping[str, AlertTarget], prison_id: str | None) -> list[Target]:
-    own = targets.get(prison_id) if prison_id else None
-    return _targets_of(own) or _targets_of(targets.get(ANY_PRISON))
+    return _targets_of(_own(targets, prison_id)) or _targets_of(targets.get(ANY_PRISON))
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +104,7 @@ def _targets_of(target: AlertTarget | None) -> list[Target]:
 
 def alert_route(settings: Settings, prison_id: str | None) -> Routing:
     """Where a concern about ``prison_id`` is alerted, and whether that is the prison's own team."""
-    if own := _targets_of(settings.alert_targets.get(prison_id) if prison_id else None):
+    if own := _targets_of(_own(settings.alert_targets, prison_id)):
         return Routing("prison", own)
     if national := _targets_of(settings.alert_targets.get(ANY_PRISON)):
         return Routing("national", national)
@@ -103,7 +118,7 @@ def safer_custody_targets(settings: Settings, prison_id: str | None) -> list[Tar
 
 def routing_gaps(settings: Settings, prison_ids: Iterable[str]) -> list[str]:
     """What ``famsbot serve`` warns about at start-up: concerns that would reach no prison team."""
-    missing = sorted(p for p in prison_ids if not _targets_of(settings.alert_targets.get(p)))
+    missing = sorted(p for p in prison_ids if not _targets_of(_own(settings.alert_targets, p)))
     national = bool(_targets_of(settings.alert_targets.get(ANY_PRISON)))
     gaps = []
     if missing:
@@ -145,13 +160,13 @@ def alert_text(
 ) -> str:
     """The wording of one alert about ``concern``; ``since`` is when the wait being reported began."""
     assert concern.id is not None  # noqa: S101 - alerts are written after the concern is flushed
-    prison = content.prisons.get(concern.prison_id) if concern.prison_id else None
+    prison = content.prison_name(concern.prison_id) if concern.prison_id else None  # any prison in the directory
     started = since or concern.created_at
     return content.text(
         text_key,
         lang=STAFF,
         reference=concern.reference,
-        prison=prison.name if prison else content.text("concern.alert_no_prison", lang=STAFF),
+        prison=prison or content.text("concern.alert_no_prison", lang=STAFF),
         ago=waited(content, started, now),
         when=f"{to_london(started):%H:%M %a %d %b}",
         link=console_link(settings, concern.id),

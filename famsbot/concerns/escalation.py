@@ -27,12 +27,12 @@ from datetime import datetime, timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from famsbot.concerns.access import TRIAGE_ROUTES
 from famsbot.concerns.alerts import alert_text, duty_targets, queue_alerts, safer_custody_targets
 from famsbot.concerns.record import add_event, urgent_since
 from famsbot.config import Settings
 from famsbot.content.language import speaking
 from famsbot.content.loader import Content
+from famsbot.content.prison_contact import prison_contact, ring_prison
 from famsbot.store.database import Database
 from famsbot.store.models import Concern, ConcernEvent, Contact
 from famsbot.store.outbox import enqueue
@@ -144,7 +144,7 @@ async def _follow_up(
 
 
 def _follow_up_text(content: Content, concern: Concern, level: str) -> str:
-    prison = content.prisons.get(concern.prison_id) if concern.prison_id else None
+    prison = prison_contact(content, concern.prison_id)  # any prison in the directory
     values = {
         "reference": concern.reference,
         "emergency": content.phone("emergency").number,
@@ -152,7 +152,8 @@ def _follow_up_text(content: Content, concern: Concern, level: str) -> str:
     }
     if prison is None:
         return content.text(f"concern.followup_{level}_no_prison", **values)
-    line = prison.safer_custody or prison.switchboard
-    connected = "_unconnected" if concern.routed_to in TRIAGE_ROUTES else ""  # never "the team has it" if not
+    switchboard = ring_prison(content, prison)  # the number a source gives, else where it is published
+    line = prison.safer_custody.number if prison.safer_custody else switchboard
+    connected = "" if concern.routed_to == "prison" else "_unconnected"  # never "the team has it" if not
     return content.text(f"concern.followup_{level}{connected}", prison=prison.name,
-                        switchboard=prison.switchboard.number, line=line.number, **values)  # fmt: skip
+                        switchboard=switchboard, line=line, **values)  # fmt: skip

@@ -60,8 +60,7 @@ async def family_route(session: AsyncSession, concern: Concern) -> FamilyRoute:
 
 
 def prison_name(content: Content, prison_id: str | None) -> str | None:
-    prison = content.prisons.get(prison_id) if prison_id else None
-    return prison.name if prison else None
+    return content.prison_name(prison_id) if prison_id else None  # any prison in the directory
 
 
 def acknowledgement_text(content: Content, concern: Concern) -> str:

@@ -33,7 +33,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from famsbot.concerns.alerts import alert_route, alert_text, queue_alerts
 from famsbot.concerns.reference import NO_PRISON_CODE, new_reference
 from famsbot.content.loader import Content
-from famsbot.content.schema import Prison
+from famsbot.content.prison_contact import PrisonContact, prison_contact, ring_prison
 from famsbot.dialogue.effects import EffectContext
 from famsbot.dialogue.messages import Reply
 from famsbot.store.models import Concern, ConcernEvent
@@ -177,7 +177,8 @@ async def _current(ctx: EffectContext, answers: dict[str, Any]) -> Concern | Non
 
 async def _create(ctx: EffectContext, answers: dict[str, Any]) -> Concern:
     prison_id = _prison_id(ctx.content, answers)
-    code = ctx.content.prisons[prison_id].code if prison_id else NO_PRISON_CODE
+    prison = prison_contact(ctx.content, prison_id)
+    code = prison.code if prison else NO_PRISON_CODE  # the seed code (MAI), else the NOMIS code (WWI)
     urgent = bool(answers.get("urgent"))
     signals = [str(s) for s in answers.get("signals") or []]
     concern = Concern(
@@ -225,10 +226,11 @@ async def _update(
         concern.prison_id = prison_id
         key = "concern.alert_urgent" if concern.urgent else "concern.alert_new"
         await _alert(ctx, concern, key, f"alert:{concern.id}:{prison_id}")
-        prison = ctx.content.prisons[prison_id]
-        if concern.urgent and concern.routed_to == "prison":
+        prison = prison_contact(ctx.content, prison_id)
+        if concern.urgent and concern.routed_to == "prison" and prison is not None:
             replies.append(Reply(
-                ctx.content.text("concern.rerouted_urgent", prison=prison.name, switchboard=prison.switchboard.number),
+                ctx.content.text("concern.rerouted_urgent", prison=prison.name,
+                                 switchboard=ring_prison(ctx.content, prison)),
                 urgent=True,
             ))
         elif concern.urgent:
@@ -303,12 +305,13 @@ def _copy_answers(concern: Concern, answers: dict[str, Any]) -> list[str]:
 
 
 def _prison_id(content: Content, answers: dict[str, Any]) -> str | None:
-    prison_id = answers.get("prison")
-    return prison_id if isinstance(prison_id, str) and prison_id in content.prisons else None
+    """The directory id of the prison answered: any prison in England and Wales (``wandsworth``)."""
+    prison = prison_contact(content, answers.get("prison"))
+    return prison.id if prison else None
 
 
-def _prison(content: Content, concern: Concern) -> Prison | None:
-    return content.prisons.get(concern.prison_id) if concern.prison_id else None
+def _prison(content: Content, concern: Concern) -> PrisonContact | None:
+    return prison_contact(content, concern.prison_id)
 
 
 def _urgent_reply(ctx: EffectContext, concern: Concern, key: str) -> Reply:
@@ -332,7 +335,7 @@ def _routed(ctx: EffectContext, concern: Concern) -> str:
     if prison is None:
         return content.text(f"concern.recorded_urgent_{route}_no_prison", **values)
     return content.text(f"concern.recorded_urgent_{route}", prison=prison.name,
-                        switchboard=prison.switchboard.number, **values)  # fmt: skip
+                        switchboard=ring_prison(content, prison), **values)  # fmt: skip
 
 
 def _final_replies(ctx: EffectContext, concern: Concern, created: bool) -> list[Reply]:
@@ -349,7 +352,7 @@ def _final_replies(ctx: EffectContext, concern: Concern, created: bool) -> list[
         hours = f" ({prison.safer_custody.hours})" if prison.safer_custody.hours else ""
         first.append(content.text("concern.ring_safer_custody", number=prison.safer_custody.number, hours=hours))
     elif prison is not None:
-        first.append(content.text("concern.ring_switchboard", prison=prison.name, number=prison.switchboard.number))
+        first.append(content.text("concern.ring_switchboard", prison=prison.name, number=ring_prison(content, prison)))
     how = str(concern.details.get("contact") or "chat")
     if concern.urgent and how in ("chat", "number"):  # urgent concerns escalate in minutes, not a day
         more = [content.text(f"concern.next_{how}_urgent", minutes=f"{ctx.settings.urgent_ack_minutes:g}")]

@@ -42,6 +42,7 @@ from famsbot.clock import Clock, SystemClock, to_london
 from famsbot.config import Settings
 from famsbot.content.language import speaking
 from famsbot.content.loader import Content, get_content
+from famsbot.content.prison_contact import one_establishment
 from famsbot.dialogue import followup, retract, status
 from famsbot.dialogue import language as languages
 from famsbot.dialogue.effects import EffectContext
@@ -59,8 +60,9 @@ from famsbot.dialogue.urgent import urgent_route
 from famsbot.errors import FlowError
 from famsbot.policy import answers, risk
 from famsbot.policy.language import emergency_language
-from famsbot.policy.prisons import find_prison
+from famsbot.policy.prisons import PrisonMatch, find_prison
 from famsbot.policy.risk_subject import split_signals
+from famsbot.policy.text import tokens
 from famsbot.store.conversations import (
     handled_before,
     load_locked,
@@ -83,6 +85,7 @@ from famsbot.store.outbox import enqueue
 __all__ = ["Engine"]
 
 log = logging.getLogger(__name__)
+PRISON_CHOICES = "_prison_choices"  # flows.which_prison.CHOICES: the sites a shared name could mean
 MISSES = "_misses"  # answers not understood in a row at this question
 MAX_HOPS = 25  # steps skipped in a row because their answer is known; more means a loop in a flow
 
@@ -379,9 +382,15 @@ class Engine:
         when the person is answering "what has worried you": the text is their answer).
         """
         # A prison named in this very message wins: its switchboard goes in this reply, not the next.
-        named = find_prison(turn.inbound.text, self.content.prison_names)
-        prison_id = named or turn.answers.get("prison") or turn.contact.prison_id
-        prison = self.content.prisons.get(prison_id) if isinstance(prison_id, str) else None
+        # Any prison in England and Wales; a shared name (Parc adult / YOI) is asked once, in the flow.
+        named = self._named_in(turn.inbound.text)
+        known = turn.answers.get("prison") or turn.contact.prison_id
+        shared = list(named.candidates) if 1 < len(named.candidates) <= 8 and named.how == "name" \
+            and known not in named.candidates else []  # fmt: skip
+        if shared and (same := one_establishment(self.content, shared)):
+            named, shared = PrisonMatch((same,), named.how, named.words), []  # sites of one prison: one team
+        place = None if shared else self.content.place(named.id or known)
+        prison = (self.content.prisons.get(place.id) or place) if place is not None else None
         subject = split_signals(turn.inbound.text, signals)
         language = emergency_language(turn.inbound.text)  # the route in the words they wrote in
         flows_concern = self.flows.get("concern")
@@ -399,8 +408,7 @@ class Engine:
             return False
         about = answers.subject_of(turn.inbound.text) or turn.answers.get("_subject")
         she = "female" if about == "female" else None
-        place = prison or self.content.place(prison_id)
-        turn.replies.append(urgent_route(self.content, place, subject.prisoner, language, subject=she))
+        turn.replies.append(urgent_route(self.content, prison, subject.prisoner, language, subject=she))
         if subject.sender:
             samaritans, shout = self.content.phone("samaritans").number, self.content.fact("shout").text
             also = self.content.text("urgent.also_you", lang=language, samaritans=samaritans, shout=shout)
@@ -420,9 +428,26 @@ class Engine:
                 seed.setdefault(key, value)
         if prison is not None:
             seed.setdefault("prison", prison.id)
+        elif shared and not seed.get("prison"):
+            seed[PRISON_CHOICES] = shared  # the flow asks one short question: which of these
         turn.pending = None
         await self._enter(turn, "concern", seed)
         return False
+
+    def _named_in(self, text: str) -> PrisonMatch:
+        """The prison an urgent message names, only when it is written out (or its NOMIS code).
+
+        The directory's index forgives misspellings, which is right for an answer to "which
+        prison?" but not for a frightened message: "getting done in" must not become Doncaster
+        and put the concern (and its alert) at the wrong prison.
+        """
+        match = self.content.prison_index.match(text)
+        if match.how == "code":
+            return match
+        said = set(tokens(text.replace("'", "")))
+        if match.candidates and match.words and all(word in said for word in tokens(match.words)):
+            return match
+        return PrisonMatch()
 
     # --- STOP / START --------------------------------------------------------------------------
 

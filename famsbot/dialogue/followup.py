@@ -24,6 +24,7 @@ from famsbot.concerns.alerts import alert_text, duty_targets, queue_alerts
 from famsbot.concerns.record import add_event, urgent_since
 from famsbot.config import Settings
 from famsbot.content.loader import Content
+from famsbot.content.prison_contact import prison_contact, ring_prison
 from famsbot.dialogue.messages import Reply
 from famsbot.policy import answers
 from famsbot.policy.text import plain_words
@@ -91,7 +92,7 @@ async def answer_check_back(
 ) -> list[Reply]:
     """Record the family's answer on the concern; if they could not get through, escalate now."""
     concern = check.concern
-    prison = content.prisons.get(concern.prison_id) if concern.prison_id else None
+    prison = prison_contact(content, concern.prison_id)  # any prison in the directory
     add_event(session, concern, REPLY_KIND, now, actor="family", note=text, reached_prison=reached)
     values = {"reference": concern.reference, "emergency": content.phone("emergency").number}
     if reached:
@@ -108,7 +109,7 @@ async def answer_check_back(
     lines = [content.text(key, **values)]
     if prison is not None:
         lines.append(content.text("concern.check_back_keep_trying", prison=prison.name,
-                                  switchboard=prison.switchboard.number, **values))  # fmt: skip
+                                  switchboard=ring_prison(content, prison), **values))  # fmt: skip
     else:
         lines.append(content.text("concern.still_danger", **values))
     return [Reply("\n".join(lines), urgent=True)]

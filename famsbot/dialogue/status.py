@@ -20,13 +20,14 @@ from famsbot.concerns.record import urgent_since
 from famsbot.concerns.reference import NO_PRISON_CODE
 from famsbot.config import Settings
 from famsbot.content.loader import Content
+from famsbot.content.prison_contact import prison_contact
 from famsbot.dialogue.messages import Reply
 from famsbot.policy.text import plain_words
 from famsbot.store.models import Concern
 
 __all__ = ["asks_for_news", "status_reply"]
 
-_REFERENCE = re.compile(r"\b([A-Z]{3})[\s-]?([0-9A-Z]{4})\b")
+_REFERENCE = re.compile(r"\b([A-Z][A-Z0-9]{2,4})[\s-]?([0-9A-Z]{4})\b")  # MAI-7K3Q, WWI-7K3Q
 _NEWS = ("any news", "any update", "any updates", "anything new", "whats happening with my concern",
          "what is happening with my concern", "update on my concern", "news on my concern", "status of my concern",
          "my concern", "did they get my message", "has anyone picked it up", "has anyone looked",
@@ -43,7 +44,9 @@ def _reference(text: str, codes: Collection[str]) -> str | None:
 def asks_for_news(text: str, content: Content) -> tuple[bool, str | None]:
     """Is this a request for news of a concern, and with which reference (if one is given)?"""
     words = f" {' '.join(plain_words(text))} "
-    reference = _reference(text, {NO_PRISON_CODE, *(prison.code for prison in content.prisons.values())})
+    codes = {NO_PRISON_CODE, *(prison.code for prison in content.prisons.values()),
+             *(place.nomis_id for place in content.directory)}  # any prison's concern (WWI-7K3Q)
+    reference = _reference(text, codes)
     short = len(words.split()) <= 14
     asked = short and any(f" {phrase} " in words for phrase in _NEWS)
     return asked or (reference is not None and short and ("concern" in words or "news" in words)), reference
@@ -61,24 +64,32 @@ async def status_reply(
     concern = next((c for c in concerns if c.reference == reference), None) if reference else concerns[0]
     if concern is None:
         return Reply(content.text("concern.status_unknown", reference=reference))
-    prison = content.prisons.get(concern.prison_id) if concern.prison_id else None
+    prison = prison_contact(content, concern.prison_id)
     values = {
         "reference": concern.reference,
         "prison": prison.name if prison else content.text("concern.alert_no_prison"),
         "raised": _when(concern.created_at),
         "emergency": content.phone("emergency").number,
+        "team": settings.triage_team,
     }
+    # "went to {prison}'s safer custody team" only when that team was alerted (Concern.routed_to).
+    to_prison = concern.routed_to == "prison" and prison is not None
+    staff = "" if to_prison else "_staff"
     if concern.closed_at is not None:
-        return Reply(content.text("concern.status_closed", closed=_when(concern.closed_at), **values))
+        return Reply(content.text(f"concern.status_closed{staff}", closed=_when(concern.closed_at), **values))
     if concern.acknowledged_at is not None:
-        return Reply(content.text("concern.status_picked_up", picked_up=_when(concern.acknowledged_at), **values))
+        return Reply(content.text(f"concern.status_picked_up{staff}", picked_up=_when(concern.acknowledged_at),
+                                  **values))
+    if not to_prison and concern.routed_to != "national":  # alerted nobody's phone: nothing to pass on again
+        return Reply(content.text("concern.status_unconnected", **values))
     if concern.urgent:
         due = urgent_since(concern) + timedelta(minutes=settings.urgent_ack_minutes)
     else:
         due = concern.created_at + timedelta(hours=settings.concern_ack_hours)
+    national = "" if to_prison else "_national"
     if concern.escalated_at is not None or now >= due:
-        return Reply(content.text("concern.status_passed_again", **values))
-    return Reply(content.text("concern.status_waiting", due=_when(due), **values))
+        return Reply(content.text(f"concern.status_passed_again{national}", **values))
+    return Reply(content.text(f"concern.status_waiting{national}", due=_when(due), **values))
 
 
 def _when(at: datetime) -> str:

@@ -29,7 +29,8 @@ def urgent_route(
     """The emergency reply, for a known prison or in general; never shortened on any channel.
 
     Any prison in the national directory whose switchboard a source gives is named with it; a
-    prison with no sourced switchboard gets the general route (never a guessed number).
+    prison with no sourced switchboard gets the general route and its gov.uk page, where the
+    number is published (never a guessed number).
 
     ``subject`` "female" says "her name" where the words are about a woman in prison ("my daughter").
     ``language``: the message's own language when it is not the person's usual one (``pl``,
@@ -61,7 +62,12 @@ def _route(
         values["unwanted_contact"] = content.phone("unwanted_contact").number
         return content.text("urgent.route_threat", lang=lang, **values)
     if prison is None or prison.switchboard is None:
-        return address_as(content.text("urgent.route", lang=lang, **values), subject)
+        text = address_as(content.text("urgent.route", lang=lang, **values), subject)
+        place = content.place(prison.id) if prison is not None else None
+        if place is not None and place.gov_uk_page:  # the page that publishes its number, never a guess
+            text += "\n\n" + content.text("concern.prison_page", lang=lang, prison=content.prison_name(place, lang),
+                                           page=place.gov_uk_page)
+        return text
     text = content.text("urgent.route_prison", lang=lang, prison=content.prison_name(prison, lang),
                         switchboard=prison.switchboard.number, **values)  # fmt: skip
     return address_as(text, subject)

@@ -25,7 +25,7 @@ from transitions import EventData
 
 from famsbot.content.loader import Content
 from famsbot.dialogue.flow import SUBJECT, Flow, FlowModel, answer_is, go_to, model_of
-from famsbot.dialogue.steps import Choice, PrisonStep
+from famsbot.dialogue.steps import Choice
 from famsbot.flows.self_check import (
     LAST_PAGE,
     PAGE,
@@ -40,6 +40,7 @@ from famsbot.flows.self_check import (
     wording,
     yes_no,
 )
+from famsbot.flows.which_prison import DirectoryPrisonStep
 from famsbot.policy.answers import subject_of
 from famsbot.policy.care_leavers import SENTENCES, WALES_NOTE, classify, next_question
 
@@ -63,11 +64,12 @@ MORE = Choice("more", "care_leavers.more", ("more", "next", "go on"))
 
 def result_actions(model: FlowModel) -> list[Choice]:
     """The result's choices: "Help at his prison" too, for a care leaver whose prison is not known."""
-    if model.prison is not None or _status(model) == "not_care_leaver":
+    if model.place is not None or _status(model) == "not_care_leaver":
         return RESULT_ACTIONS
     return [PRISON_HELP, *RESULT_ACTIONS]
 
 
+RESULT = Result(lambda model: result_sentences(model), more=MORE, actions=result_actions)
 STEPS = {
     "age": Count("age", "care_leavers.ask_age", minimum=0, maximum=120, explain=wording("care_leavers.help_age")),
     "looked_after_16": yes_no("looked_after_on_or_after_16", "care_leavers.ask_looked_after_16",
@@ -91,8 +93,9 @@ STEPS = {
     "sgo": yes_no("special_guardianship_order", "care_leavers.ask_sgo", explain=said(SENTENCES["sgo_not_care"])),
     "before_sgo": yes_no("looked_after_immediately_before_sgo", "care_leavers.ask_before_sgo",
                          explain=wording("care_leavers.help_looked_after")),
-    "result": Result(lambda model: result_sentences(model), more=MORE, actions=result_actions),
-    "prison": PrisonStep("care_leavers.ask_prison"),
+    "result": RESULT,
+    # Any prison in England and Wales; a shared name (Parc) is asked again with the few it could mean.
+    "prison": DirectoryPrisonStep("care_leavers.ask_prison", ask_sites=False),
 }  # fmt: skip
 QUESTIONS = [state for state in STEPS if state not in ("result", "prison")]
 
@@ -127,8 +130,11 @@ def show_result(event: EventData) -> None:
 
 
 def show_prison_help(event: EventData) -> None:
-    """Back to the result, on its last page, which now ends with what his prison does."""
-    model_of(event).answers[PAGE] = LAST_PAGE
+    """Back to the result, on the page that now says what his prison does (else the last page)."""
+    model = model_of(event)
+    line = _prison_line(model)
+    pages = RESULT.pages(model)
+    model.answers[PAGE] = next((i for i, page in enumerate(pages) if line and line in page), LAST_PAGE)
 
 
 TRANSITIONS: list[dict[str, Any]] = [
@@ -179,11 +185,21 @@ def result_sentences(model: FlowModel) -> list[str]:
     lines.extend(classification.entitlements)
     if classification.status != "not_care_leaver":
         lines.append(model.text("care_leavers.contact"))
-        prison = model.prison
-        if prison is not None and prison.care_leavers is not None:
-            lines.append(model.text("care_leavers.at_prison", text=prison.care_leavers.text))
+        if at_prison := _prison_line(model):
+            lines.append(at_prison)
     lines.append(WALES_NOTE)
     return lines
+
+
+def _prison_line(model: FlowModel) -> str | None:
+    """What his prison does for care leavers: the seed file's words, or that no source says (any prison)."""
+    prison, place = model.prison, model.place
+    if prison is not None and prison.care_leavers is not None:
+        return model.text("care_leavers.at_prison", text=prison.care_leavers.text)
+    if place is None:
+        return None
+    key = "care_leavers.at_prison_unknown" if place.gov_uk_page else "care_leavers.at_prison_unknown_no_page"
+    return model.text(key, prison=place.name, page=place.gov_uk_page or "")  # never a guess at what it does
 
 
 def _status(model: FlowModel) -> str:

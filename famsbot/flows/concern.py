@@ -30,16 +30,22 @@ from transitions import EventData
 
 from famsbot.concerns.record import AddToConcern, SaveConcern, SyncConcern
 from famsbot.content.loader import Content
+from famsbot.content.prison_contact import PrisonContact, one_establishment, prison_contact, ring_prison
 from famsbot.dialogue.flow import SUBJECT, Flow, FlowModel, answer_is, answered, go_to, model_of
-from famsbot.dialogue.messages import Reply
+from famsbot.dialogue.matching import says_unsure
+from famsbot.dialogue.messages import Inbound, Reply
 from famsbot.dialogue.steps import (
+    Accepted,
     Choice,
     ChoiceStep,
+    Explain,
     PatternStep,
-    PrisonStep,
+    ReadResult,
+    Rejected,
     TextStep,
     YesNoStep,
 )
+from famsbot.flows.which_prison import CHOICES, DirectoryPrisonStep, SiteStep, has_choices, says_dont_know
 from famsbot.policy.answers import subject_of
 from famsbot.policy.text import tokens
 
@@ -89,6 +95,37 @@ class AcctStep(OnceYesNo):
 
     def question(self, model: FlowModel) -> Reply:
         return Reply(model.text(self.question_key, acct=model.content.fact("acct").text), self.options(model))
+
+
+class ConcernPrisonStep(DirectoryPrisonStep):
+    """Any prison in England and Wales; "I don't know which prison" does not stop a worry being passed on.
+
+    The concern is then recorded without a prison and goes to national triage (``concerns.alerts``);
+    the family is told how to find out where he is, and may name the prison later from the summary.
+    """
+
+    def read(self, model: FlowModel, inbound: Inbound) -> ReadResult:
+        result = super().read(model, inbound)
+        sites = model.answers.get(CHOICES) or []
+        if isinstance(result, Accepted) and (same := one_establishment(model.content, list(sites))):
+            model.answers.pop(CHOICES, None)  # sites of one prison (Liverpool's closed visits): one team
+            place = model.content.place(same)
+            return Accepted(same, place.name if place else same)
+        if not isinstance(result, Explain):  # Explain: "I don't know which prison", in any of its forms
+            return result
+        model.answers.pop(CHOICES, None)
+        return Accepted(None, model.text("common.dont_know"))
+
+
+class ConcernSiteStep(SiteStep):
+    """Adult or YOI (Parc), convicted or remand (Bullingdon)...: "not sure" still passes the worry on."""
+
+    def read(self, model: FlowModel, inbound: Inbound) -> ReadResult:
+        result = super().read(model, inbound)
+        if isinstance(result, Rejected) and (says_unsure(inbound.text) or says_dont_know(inbound.text)):
+            model.answers.pop(CHOICES, None)
+            return Accepted(None, model.text("common.dont_know"))
+        return result
 
 
 class SummaryStep(OnceChoice):
@@ -144,7 +181,8 @@ def change_choices(model: FlowModel) -> Sequence[Choice]:
 
 STEPS = {
     "support": ChoiceStep("support", "concern.ask_support", SUPPORT),
-    "prison": PrisonStep("concern.ask_prison"),
+    "prison": ConcernPrisonStep("concern.ask_prison"),
+    "site": ConcernSiteStep(),
     "name": OnceText("prisoner_name", "concern.ask_name", max_length=NAME_MAX),
     "number": OncePattern("prisoner_number", "concern.ask_number", PRISON_NUMBER, hint="concern.number_hint"),
     "worry": OnceText("worry", "concern.ask_worry"),
@@ -201,6 +239,21 @@ def not_now(event: EventData) -> None:
     model_of(event).say("concern.support_later")
 
 
+def shared_name(event: EventData) -> bool:
+    """The name typed is shared (Parc adult / YOI): one short question with only those few choices."""
+    return has_choices(model_of(event))
+
+
+def prison_not_known(event: EventData) -> None:
+    """"I don't know which prison": the worry still goes on; how to find out where he is."""
+    model = model_of(event)
+    if model.answers.get("prison") is None:
+        content = model.content
+        model.say("concern.prison_unknown")
+        model.say("visits.find_prisoner", how=content.fact("find_prisoner").text,
+                  helpline=content.phone("families_helpline").number)
+
+
 def reroute(event: EventData) -> None:
     """A concern already recorded without (or with another) prison goes to the prison now named."""
     model = model_of(event)
@@ -226,14 +279,21 @@ def danger_now(event: EventData) -> None:
 
 def _say_danger_route(model: FlowModel) -> None:
     emergency = model.content.phone("emergency").number
-    prison = model.prison
+    prison = _prison(model)
     if prison is None:
         model.replies.append(Reply(model.text("concern.danger_route_no_prison", emergency=emergency), urgent=True))
     else:
+        switchboard = ring_prison(model.content, prison)
         model.replies.append(Reply(
-            model.text("concern.danger_route", emergency=emergency, switchboard=prison.switchboard.number),
+            model.text("concern.danger_route", emergency=emergency, prison=prison.name, switchboard=switchboard),
             urgent=True,
         ))
+
+
+def _prison(model: FlowModel) -> PrisonContact | None:
+    """The prison this concern is about (any prison in the directory), or ``None``."""
+    # "I don't know" (None) is an answer: not replaced by the remembered prison
+    return prison_contact(model.content, model.answers.get("prison", model.ctx.contact_prison))
 
 
 def sync(event: EventData) -> None:
@@ -265,6 +325,7 @@ def forget_chosen(event: EventData) -> None:
     answers.pop("confirm", None)
     if field == "prison":
         answers["prison"] = None  # asked again, not filled from the remembered prison
+        answers.pop(CHOICES, None)
     elif field == "contact":
         answers.pop("contact", None)
         answers.pop("contact_number", None)
@@ -290,13 +351,17 @@ TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "begin", "source": "start", "dest": "support", "conditions": answered("_support")},
     {"trigger": "begin", "source": "start", "dest": "after", "conditions": answered("_done"),
      "after": [reopen, record_urgent_message]},
+    {"trigger": "begin", "source": "start", "dest": "site", "conditions": shared_name,
+     "after": [reopen, record_urgent_message]},  # an urgent message named Parc: adult or YOI?
     {"trigger": "begin", "source": "start", "dest": "prison", "after": [reopen, record_urgent_message]},
     {"trigger": "answer", "source": "support", "dest": "prison", "conditions": answer_is("support", "danger"),
      "after": [in_danger, record]},
     {"trigger": "answer", "source": "support", "dest": "prison", "conditions": answer_is("support", "worried"),
      "after": leave_support},
     {"trigger": "answer", "source": "support", "dest": None, "after": [not_now, go_to("menu")]},
-    {"trigger": "answer", "source": "prison", "dest": "name", "after": reroute},
+    {"trigger": "answer", "source": "prison", "dest": "site", "conditions": shared_name},
+    {"trigger": "answer", "source": "prison", "dest": "name", "after": [prison_not_known, reroute]},
+    {"trigger": "answer", "source": "site", "dest": "name", "after": [prison_not_known, reroute]},
     {"trigger": "answer", "source": "name", "dest": "number", "after": sync},
     {"trigger": "answer", "source": "number", "dest": "worry", "after": sync},
     {"trigger": "answer", "source": "worry", "dest": "danger", "after": [newly_urgent, sync]},
@@ -325,8 +390,8 @@ TRANSITIONS: list[dict[str, Any]] = [
 def summary_lines(model: FlowModel) -> list[str]:
     """One line per answer, each exactly as the family gave it (free text shortened, never reworded)."""
     answers = model.answers
-    prison = model.prison
-    lines = [model.text("concern.sum_prison", prison=prison.name if prison else "-")]
+    prison = _prison(model)
+    lines = [model.text("concern.sum_prison", prison=prison.name if prison else model.text("common.dont_know"))]
     if answers.get("prisoner_name"):
         lines.append(model.text("concern.sum_name", name=answers["prisoner_name"]))
     lines.append(model.text("concern.sum_number", number=answers.get("prisoner_number")
@@ -370,7 +435,9 @@ _GENERIC = frozenset({
 
 def carry_worry(text: str, content: Content) -> dict[str, Any]:
     """Free text that starts this flow: keep it as the worry when it says more than "I'm worried"."""
-    places = {w for p in content.prison_names for name in (*p.names, *p.towns) for w in tokens(name)}
+    index = content.prison_index  # only the words of a prison the text names: "low" is a worry, not Low Newton
+    named = [index.prisons[i] for i in index.match(text).candidates if i in index.prisons]
+    places = {w for p in named for name in (*p.names, *p.towns) for w in tokens(name)}
     telling = [w for w in tokens(text) if w not in _GENERIC and w not in places]
     return {"worry": text} if len(telling) >= 2 else {}
 

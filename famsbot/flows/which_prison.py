@@ -18,7 +18,7 @@ from famsbot.dialogue.steps import Accepted, Explain, ReadResult, Rejected, Step
 from famsbot.policy.prisons import PrisonMatch
 from famsbot.policy.text import normalise
 
-__all__ = ["CHOICES", "DirectoryPrisonStep", "SiteStep", "has_choices"]
+__all__ = ["CHOICES", "UNKNOWN", "DirectoryPrisonStep", "SiteStep", "has_choices", "says_dont_know"]
 
 CHOICES = "_prison_choices"  # the few prisons a shared name could mean, until one is picked
 MAX_CHOICES = 8
@@ -28,6 +28,11 @@ _DONT_KNOW = re.compile(
     r"\bfind (him|her|them|out|someone|a prisoner|my)\b|\bwhere (he|she|they) (is|are|was)\b|"
     r"\bwhich prison (is|he|she|they)\b|\bdont know\b|\bdon't know\b"
 )
+
+
+def says_dont_know(text: str) -> bool:
+    """"I don't know which prison he's in", in the ways people say it."""
+    return bool(_DONT_KNOW.search(normalise(text)))
 
 
 def has_choices(model: FlowModel) -> bool:
@@ -65,8 +70,7 @@ class DirectoryPrisonStep(Step):
                 return Rejected("visits.prison_ambiguous", {"names": names})
             model.answers[CHOICES] = list(match.candidates)
             return Accepted(None, match.words or text)
-        if inbound.option == UNKNOWN or says_unsure(text) or parse_number(text) == 1 \
-                or _DONT_KNOW.search(normalise(text)):
+        if inbound.option == UNKNOWN or says_unsure(text) or parse_number(text) == 1 or says_dont_know(text):
             return Explain(model.text("visits.find_prisoner", how=content.fact("find_prisoner").text,
                                       helpline=content.phone("families_helpline").number))
         return Rejected("visits.prison_not_found")

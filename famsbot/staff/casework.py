@@ -26,7 +26,7 @@ from famsbot.clock import LONDON
 from famsbot.concerns.access import in_triage, require_concern_role, visible_to
 from famsbot.concerns.inbox import STATUS_FILTERS, TRIAGE_QUEUE, InboxRow
 from famsbot.config import Settings
-from famsbot.content.loader import PRISON_IDS
+from famsbot.content.loader import get_content
 from famsbot.staff.roles import ADMIN
 from famsbot.store.models import Concern, Contact, StaffUser
 
@@ -99,6 +99,14 @@ class Found:
         return max(1, -(-self.total // PAGE_SIZE))
 
 
+def _prison_filter(prison: str | None) -> str | None:
+    """The triage queue, or any prison in the directory by id or NOMIS code (``WWI`` → ``wandsworth``)."""
+    if prison == TRIAGE_QUEUE:
+        return prison
+    place = get_content().place(prison) if prison else None
+    return place.id if place else None
+
+
 def search_from(params: Mapping[str, str], staff: StaffUser) -> Search:
     """The search in an address's query string; anything unknown falls back to a default, never an error."""
     prison = params.get("prison")
@@ -106,7 +114,7 @@ def search_from(params: Mapping[str, str], staff: StaffUser) -> Search:
     return Search(
         q=params.get("q", ""), status=params.get("status", "open"), show=params.get("show", "everyone"),
         sort=params.get("sort", "priority"),
-        prison=prison if staff.role == ADMIN and (prison in PRISON_IDS or prison == TRIAGE_QUEUE) else None,
+        prison=_prison_filter(prison) if staff.role == ADMIN else None,
         since=parse_day(params.get("since")), until=parse_day(params.get("until")),
         page=int(page) if page.isdigit() and len(page) < 7 else 1,
     ).cleaned()

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from famsbot import __version__
+from famsbot.content.prison_contact import prison_names
 from famsbot.staff.formatting import humanise, london, london_time, london_time_short
 from famsbot.staff.navigation import nav_for
 from famsbot.staff.sessions import Signed
@@ -38,7 +39,7 @@ def render(request: Request, name: str, *, signed: Signed | None = None, status_
            **context: Any) -> Response:
     """A template with what every page needs: who is signed in, their CSRF token and navigation."""
     content = getattr(request.app.state, "content", None)
-    context.setdefault("prison_names", {pid: p.name for pid, p in content.prisons.items()} if content else {})
+    context.setdefault("prison_names", prison_names(content) if content else {})
     if signed is not None:
         context.update(staff=signed.staff, csrf_token=signed.csrf_token, nav=nav_for(signed.staff))
     return _templates.TemplateResponse(request, name, context, status_code=status_code)

@@ -28,7 +28,7 @@ from tests.support.webhooks import served_app
 URGENT = "my son says he will kill himself tonight"
 MAIDSTONE_TEAM = {"maidstone": AlertTarget(telegram_chat_id="-1001")}
 NATIONAL = {"*": AlertTarget(sms="+447700900999")}
-PRISONS = len(get_content().prisons)
+PRISONS = len(get_content().directory)  # a concern can be about any prison in England and Wales
 UNTRUE = ("passing this to HMP", "logged this as urgent for the safer custody team", "on its way to")
 
 

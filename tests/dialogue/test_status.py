@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from famsbot.clock import FixedClock
 from famsbot.concerns.actions import acknowledge
+from famsbot.config import AlertTarget, Settings
 from famsbot.content import get_content
 from famsbot.dialogue.engine import Engine
 from famsbot.store.database import Database
@@ -13,6 +16,13 @@ from tests.support.concerns import add_staff
 from tests.support.rows import all_rows
 
 CONTENT = get_content()
+MAIDSTONE_TEAM = {"maidstone": AlertTarget(telegram_chat_id="-1001")}
+
+
+@pytest.fixture
+def connected(db: Database, settings: Settings, clock: FixedClock) -> Chat:
+    """A family whose prison's safer custody team is connected: their concern really goes to that team."""
+    return Chat(Engine(db, settings.model_copy(update={"alert_targets": MAIDSTONE_TEAM}), clock=clock))
 
 
 async def raise_concern(chat: Chat) -> Concern:
@@ -24,16 +34,19 @@ async def raise_concern(chat: Chat) -> Concern:
     return concern
 
 
-async def test_any_news_gives_where_it_is_and_when_it_is_passed_on_again(chat: Chat) -> None:
+async def test_any_news_gives_where_it_is_and_when_it_is_passed_on_again(connected: Chat) -> None:
+    chat = connected
     concern = await raise_concern(chat)
     text = await chat.say(f"any news about my concern {concern.reference}?")
+    assert "went to HMP Maidstone's safer custody team" in text
     assert concern.reference in text
     assert "has not been picked up yet" in text
     assert "10:00 on Tue 24 Nov" in text  # 24 hours after 10:00 on Mon 23 Nov, London time
     assert "John" not in text  # nothing about the prisoner
 
 
-async def test_plain_any_news_finds_their_latest_concern_and_keeps_the_place(chat: Chat) -> None:
+async def test_plain_any_news_finds_their_latest_concern_and_keeps_the_place(connected: Chat) -> None:
+    chat = connected
     concern = await raise_concern(chat)
     await chat.say("menu")
     await chat.say("1")  # visits (the prison is remembered): which topic?
@@ -43,7 +56,8 @@ async def test_plain_any_news_finds_their_latest_concern_and_keeps_the_place(cha
     assert "What do you want to know?" in text  # the visits question, asked again: the place is kept
 
 
-async def test_picked_up_says_so_without_details(chat: Chat, db: Database, clock: FixedClock) -> None:
+async def test_picked_up_says_so_without_details(connected: Chat, db: Database, clock: FixedClock) -> None:
+    chat = connected
     concern = await raise_concern(chat)
     staff = await add_staff(db, "sc@maidstone.example")
     async with db.transaction() as session:
@@ -51,6 +65,38 @@ async def test_picked_up_says_so_without_details(chat: Chat, db: Database, clock
     text = await chat.say(f"any update on {concern.reference.lower()}")
     assert "was picked up by HMP Maidstone's safer custody team" in text
     assert "unless he agrees" in text
+
+
+async def test_news_of_a_concern_no_prison_team_was_alerted_to_never_says_it_went_to_that_team(
+    chat: Chat, db: Database, settings: Settings, clock: FixedClock
+) -> None:
+    concern = await raise_concern(chat)  # no alert targets at all: only the console's triage inbox has it
+    assert concern.routed_to == "console"
+    text = " ".join((await chat.say(f"any news about my concern {concern.reference}?")).split())
+    assert "nobody was alerted automatically: please ring the prison too" in text
+    assert "safer custody team at" not in text
+    assert "went to HMP Maidstone" not in text
+
+    staff = await add_staff(db, "sc@maidstone.example")
+    async with db.transaction() as session:
+        await acknowledge(session, staff, concern.id or 0, now=clock.now(), content=CONTENT)
+    text = await chat.say(f"any update on {concern.reference}")
+    assert "was picked up by staff at 10:00" in text
+    assert "Maidstone's safer custody team" not in text
+
+
+async def test_news_of_a_concern_at_national_triage_names_who_has_it(
+    db: Database, settings: Settings, clock: FixedClock
+) -> None:
+    national = {"*": AlertTarget(sms="+447700900999")}
+    chat = Chat(Engine(db, settings.model_copy(update={"alert_targets": national, "triage_team": "the duty team"}),
+                       clock=clock))  # fmt: skip
+    concern = await raise_concern(chat)
+    assert concern.routed_to == "national"
+    text = " ".join((await chat.say(f"any news about my concern {concern.reference}?")).split())
+    assert f"Your concern {concern.reference} went to the duty team at 10:00 on Mon 23 Nov" in text
+    assert "has not been picked up yet" in text
+    assert "Maidstone's safer custody team" not in text
 
 
 async def test_another_phone_cannot_ask_about_someone_elses_concern(chat: Chat, engine: Engine) -> None:

@@ -19,6 +19,7 @@ from famsbot.concerns import actions
 from famsbot.concerns.access import concern_for, require_concern_role
 from famsbot.concerns.family import family_route
 from famsbot.concerns.inbox import STATUS_FILTERS, TRIAGE_QUEUE, ack_deadline, is_overdue
+from famsbot.content.prison_contact import prison_names
 from famsbot.staff.assignment import assign
 from famsbot.staff.casework import SHOWS, SORTS, find, search_from
 from famsbot.staff.concern_view import concern_view
@@ -46,7 +47,7 @@ async def _inbox_context(request: Request, db: DbDep, signed: Signed, clock: Clo
     return {
         "found": found, "rows": found.rows, "search": found.search, "status": found.search.status,
         "prison": found.search.prison, "now": now, "statuses": list(STATUS_FILTERS), "shows": SHOWS, "sorts": SORTS,
-        "prisons": {TRIAGE_QUEUE: "National triage queue", **{pid: p.name for pid, p in content.prisons.items()}},
+        "prisons": {TRIAGE_QUEUE: "National triage queue", **prison_names(content)},
         "poll_seconds": POLL_SECONDS,
         "overdue": {row.concern.id: is_overdue(row.concern, now, settings) for row in found.rows},
         "due": {row.concern.id: ack_deadline(row.concern, settings) for row in found.rows},

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from famsbot.concerns.access import require_concern_role
+from famsbot.content.prison_contact import prison_names
 from famsbot.staff.audit import record
 from famsbot.staff.casework import find_all, search_from
 from famsbot.staff.concern_view import concern_view
@@ -38,7 +39,7 @@ async def export_csv(request: Request, signed: SignedDep, db: DbDep, clock: Cloc
         rows = await find_all(session, signed.staff, search, now=now, settings=settings)
         record(session, "concerns_exported", email=signed.staff.email, address=client_address(request), now=now,
                detail=f"{len(rows)} concern(s); {search.since or 'any date'} to {search.until or 'today'}")
-    names = {pid: p.name for pid, p in content.prisons.items()}
+    names = prison_names(content)
     filename = f"concerns-{search.since or 'start'}-to-{search.until or now.date()}.csv"
     return Response(concerns_csv(rows, names), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

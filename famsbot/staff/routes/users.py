@@ -17,6 +17,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.responses import RedirectResponse, Response
 
+from famsbot.content.prison_contact import prison_names
 from famsbot.errors import AccessDenied, AccountError
 from famsbot.staff.accounts import change_role, create_staff, list_staff, set_active, set_password
 from famsbot.staff.audit import record
@@ -62,7 +63,7 @@ async def _page(request: Request, signed: Signed, db: DbDep, clock: ClockDep, co
     async with db.transaction() as session:
         users = await list_staff(session)
         sessions = await _live_sessions(session, now)
-    prisons = {pid: p.name for pid, p in content.prisons.items()}
+    prisons = prison_names(content)
     return render(request, "users.html", signed=signed, users=users, sessions=sessions, prisons=prisons,
                   notice=notice, error=error, status_code=status_code, code=code, form=form or {}, roles=ROLES)
 
