@@ -1,6 +1,7 @@
 """Who may send and see which prison's notices: the one place every broadcast query is scoped.
 
-PACT staff send to, and see, their own prison's families only; admins any prison's; nobody else
+PACT staff send to, and see, their own prison's families only; admins any prison's in the national
+directory; nobody else
 (safer custody staff included) sees broadcasts at all. Another prison's broadcast is reported as
 *not found*, never *forbidden*, so a Maidstone account cannot even learn that Chelmsford sent one.
 """
@@ -14,8 +15,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from famsbot.content.loader import get_content
 from famsbot.errors import AccessDenied, BroadcastNotFound
-from famsbot.staff.roles import ADMIN, PACT, PRISON_IDS, sends_notices
+from famsbot.staff.roles import ADMIN, PACT, sends_notices
 from famsbot.store.models import Broadcast, StaffUser
 
 __all__ = ["broadcast_for", "prisons_for", "require_sender", "require_sender_for", "visible_to"]
@@ -32,8 +34,13 @@ def prisons_for(staff: StaffUser) -> tuple[str, ...]:
     if not sends_notices(staff):
         return ()
     if staff.role == ADMIN:
-        return PRISON_IDS
+        return _open_prisons()
     return (staff.prison_id,) if staff.role == PACT and staff.prison_id else ()
+
+
+def _open_prisons() -> tuple[str, ...]:
+    """Every open prison (or bookable site) in England and Wales: an admin may send to any of them."""
+    return tuple(sorted((p.id for p in get_content().directory if p.open), key=get_content().prison_name))
 
 
 def require_sender_for(staff: StaffUser, prison_id: str) -> None:

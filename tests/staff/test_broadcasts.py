@@ -121,6 +121,22 @@ async def test_an_admin_chooses_any_prison(db: Database, settings: Settings, clo
     assert (broadcast.prison_id, broadcast.recipients) == ("stoke-heath", 2)
 
 
+async def test_an_admin_sends_to_any_prison_in_the_directory(
+    db: Database, settings: Settings, clock: FixedClock
+) -> None:
+    await add_staff(db, "admin@famsbot.test", role="admin")
+    await add_subscribers(db, sms=1, telegram=1, prison="wandsworth")
+    async with console(settings, clock) as staff:
+        await staff.login("admin@famsbot.test")
+        composer = await staff.get("/staff/broadcasts/new")
+        assert '<option value="wandsworth"' in composer.text and '<option value="berwyn"' in composer.text
+        assert '<option value="dartmoor"' not in composer.text  # closed: no families to tell
+        await send_via_console(staff, prison="wandsworth")
+
+    [broadcast] = await all_rows(db, Broadcast)
+    assert (broadcast.prison_id, broadcast.recipients) == ("wandsworth", 2)
+
+
 async def test_the_live_preview_counts_segments_warns_of_costly_characters_and_counts_families(
     db: Database, settings: Settings, clock: FixedClock
 ) -> None:
