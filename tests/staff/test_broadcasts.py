@@ -129,7 +129,8 @@ async def test_an_admin_sends_to_any_prison_in_the_directory(
     async with console(settings, clock) as staff:
         await staff.login("admin@famsbot.test")
         composer = await staff.get("/staff/broadcasts/new")
-        assert '<option value="wandsworth"' in composer.text and '<option value="berwyn"' in composer.text
+        assert '<option value="wandsworth"' in composer.text
+        assert '<option value="berwyn"' in composer.text
         assert '<option value="dartmoor"' not in composer.text  # closed: no families to tell
         await send_via_console(staff, prison="wandsworth")
 
