@@ -7,6 +7,7 @@ waits for the reply before the next message):
 
 - ``sms``: full SMS turns through the real signed Twilio webhook (the mixed scripts of open_loop.py);
 - ``bare``: ``GET /healthz`` in the same server (HTTP, uvicorn, FastAPI, and one ``SELECT 1``);
+- ``404``: ``GET`` of a path the app does not have (the same stack and routing, no database at all);
 - ``telegram``: updates through the real Telegram webhook (secret header, python-telegram-bot sending
   the replies to the local fake Bot API, limits off);
 - ``floor``: in this process, one durable one-row write (INSERT + COMMIT) with the raw driver, one
@@ -15,7 +16,7 @@ waits for the reply before the next message):
 
 Each figure is the median over the rounds. Printed: requests/s, p50/p99, server CPU per request
 (utime+stime of the server's process tree from /proc), ``sms / bare``, ``telegram / sms``, and the
-SMS turn as a multiple of the floor (server CPU per message / floor ms per write, and wall time per
+``sms / 404``, SMS turn as a multiple of the floor (server CPU per message / floor ms per write, and wall time per
 message at full load, 1/throughput, / floor). The load generator shares the machine with the server.
 
     python bench/ratio.py [--rounds 5] [--round-seconds 2] [--people 50] [--postgres-url URL]
@@ -86,6 +87,12 @@ class Client:
         async with http.get(self.server.url + "/healthz") as response:
             await response.read()
             response.raise_for_status()
+
+    async def not_found(self, http: aiohttp.ClientSession, who: int, step: int) -> None:
+        async with http.get(self.server.url + "/bench-no-such-page") as response:
+            await response.read()
+        if response.status != 404:
+            raise RuntimeError(f"expected 404, got {response.status}")
 
     async def telegram_update(self, http: aiohttp.ClientSession, who: int, step: int) -> None:
         chat = 10_000_000 + who * 1000 + step // len(TELEGRAM_SCRIPT)
@@ -161,7 +168,8 @@ def floor_round(write: Callable[[], float]) -> float:
 
 async def measure(label: str, server: Server, client: Client, write: Callable[[], float],
                   args: argparse.Namespace) -> None:  # fmt: skip
-    kinds: dict[str, Send] = {"sms": client.sms, "bare": client.bare, "telegram": client.telegram_update}
+    kinds: dict[str, Send] = {"sms": client.sms, "bare": client.bare, "404": client.not_found,
+                            "telegram": client.telegram_update}
     rates: dict[str, list[float]] = {kind: [] for kind in kinds}
     cpu: dict[str, list[float]] = {kind: [] for kind in kinds}
     latencies: dict[str, list[float]] = {kind: [] for kind in kinds}
@@ -190,8 +198,10 @@ async def measure(label: str, server: Server, client: Client, write: Callable[[]
     print(f"  floor     {floor:.3f} ms per durable one-row write with the raw driver "
           f"(rounds: {', '.join(f'{f * 1000:.3f}' for f in floors)})")
     ratios = [s / b for s, b in zip(rates["sms"], rates["bare"], strict=True)]
+    empty = [s / b for s, b in zip(rates["sms"], rates["404"], strict=True)]
     tg = [t / s for t, s in zip(rates["telegram"], rates["sms"], strict=True)]
     print(f"  sms / bare      = {statistics.median(ratios):.3f}  (per round: {', '.join(f'{r:.3f}' for r in ratios)})")
+    print(f"  sms / 404       = {statistics.median(empty):.3f}  (per round: {', '.join(f'{r:.3f}' for r in empty)})")
     print(f"  telegram / sms  = {statistics.median(tg):.2f}  (per round: {', '.join(f'{r:.2f}' for r in tg)})")
     print(f"  sms turn / floor: server cpu {per['sms'] / floor:.1f}x, "
           f"wall time per message at load (1/throughput) {1000 / rate['sms'] / floor:.1f}x")  # fmt: skip
