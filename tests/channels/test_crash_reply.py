@@ -8,7 +8,6 @@ family is told their reference, and the concern exists once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -25,18 +24,6 @@ from tests.support.rows import all_rows
 from tests.support.webhooks import PUBLIC_URL, WEBHOOK_SECRET, twiml_messages
 
 URGENT = "my son says he will kill himself tonight"
-
-
-@pytest.fixture
-def telegram() -> Iterator[FakeTelegram]:
-    with FakeTelegram(per_chat_burst=50) as fake:
-        yield fake
-
-
-@pytest.fixture
-def twilio() -> Iterator[FakeTwilio]:
-    with FakeTwilio() as fake:
-        yield fake
 
 
 def _sms(server: KillableServe, twilio: FakeTwilio, fields: dict[str, str]) -> httpx.Response:

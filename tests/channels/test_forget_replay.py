@@ -8,7 +8,7 @@ concern again and alerted safer custody a second time.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
@@ -28,18 +28,6 @@ from tests.support.webhooks import post_signed, post_update, served_app, with_te
 FAMILY = "+447700900777"
 CHAT = 6200
 URGENT = "my son says he will kill himself tonight"
-
-
-@pytest.fixture
-def telegram() -> Iterator[FakeTelegram]:
-    with FakeTelegram(per_chat_burst=50) as fake:
-        yield fake
-
-
-@pytest.fixture
-def twilio() -> Iterator[FakeTwilio]:
-    with FakeTwilio() as fake:
-        yield fake
 
 
 @pytest.fixture

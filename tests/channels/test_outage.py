@@ -88,18 +88,6 @@ class Outage:
             self._holder.close()
 
 
-@pytest.fixture
-def telegram() -> Iterator[FakeTelegram]:
-    with FakeTelegram(per_chat_burst=50) as fake:
-        yield fake
-
-
-@pytest.fixture
-def twilio() -> Iterator[FakeTwilio]:
-    with FakeTwilio() as fake:
-        yield fake
-
-
 @asynccontextmanager
 async def app_with_outage(
     db: Database, settings: Settings, telegram: FakeTelegram, twilio: FakeTwilio, clock: FixedClock, spool: Path
