@@ -32,20 +32,20 @@ FORGET = {"en": "forget me", "cy": "anghofio fi"}
 # Per flow: the messages after the first one (which opens the menu), then a Welsh phrase the
 # Welsh run must have been told and its English counterpart.
 SCRIPTS: dict[str, tuple[list[str], str, str]] = {
-    "visits": (["1", "Maidstone", "1", "1", "4"], "Ymweliadau: HMP Maidstone", "Visits to HMP Maidstone"),
-    # A prison answered from the national directory: the answers are built from texts/cy, not a seed.
-    "visits_directory": (["1", "Caerdydd", "1", "1", "2", "1", "3"],
-                         "Archebwch ar-lein yn gov.uk/prison-visits", "Book online at gov.uk/prison-visits"),
+    "visits": (["1", "maidstone", "1", "1", "4"], "Ymweliadau: HMP Maidstone", "Visits to HMP Maidstone"),
     "apvs": (["2", "1", "1", "1", "1", "YES", "35", "1", "5", "1", "NO"],
              "Ydych chi eisiau hawlio am hebryngwr", "Do you want to claim for an escort"),
-    "concern": (["3", "1", "John Smith", "1", "WORRY", "NO", "NO", "YES", "1", "YES"],
+    "concern": (["3", "maidstone", "John Smith", "1", "WORRY", "NO", "NO", "YES", "1", "YES"],
                 "Beth sy'n digwydd nesaf", "What happens next"),
     "care_leavers": (["4", "19", "YES", "30 weeks"], "Ers iddo droi'n 14", "Since he turned 14"),
-    "notices": (["5", "Maidstone", "2", "YES"], "Byddwch yn cael hysbysiadau diwrnod teulu",
+    "notices": (["5", "maidstone", "2", "YES"], "Byddwch yn cael hysbysiadau diwrnod teulu",
                 "You will get family day notices"),
     "settings": (["FORGET", "NO"], "Iawn, does dim wedi'i ddileu.", "OK, nothing has been deleted."),
     "other": (["6", "Can you send money to him for me"], "Alla i ddim helpu i anfon arian",
               "I can't help with sending money"),
+    # A prison answered from the national directory: the answers are built from texts/cy, not a seed.
+    "visits_directory": (["1", "Caerdydd", "1", "1", "2", "1", "3"],
+                         "Archebwch ar-lein yn gov.uk/prison-visits", "Book online at gov.uk/prison-visits"),
 }  # fmt: skip
 OPENING = {"en": "hello", "cy": "Cymraeg"}
 
@@ -128,7 +128,7 @@ async def test_the_same_script_in_english_says_the_english(engine: Engine) -> No
 
 async def test_staff_alerts_stay_english_when_the_family_reads_welsh(engine: Engine, db: Database) -> None:
     chat = Chat(engine, channel="sms", address="+447700900333")
-    for message in ["Cymraeg", "3", "1", "John Smith", "1", "Mae fy mrawd eisiau lladd ei hun"]:
+    for message in ["Cymraeg", "3", "maidstone", "John Smith", "1", "Mae fy mrawd eisiau lladd ei hun"]:
         await chat.send(message)
     said = "\n".join(reply.text for reply in chat.last)
 
@@ -170,7 +170,7 @@ async def test_welsh_costs_no_more_than_the_budget(engine: Engine, capsys: pytes
 async def test_a_worry_in_urdu_is_repeated_back_on_sms_not_blanked(chat: Chat) -> None:
     """Issue 15: the old GSM-7 conversion deleted every Urdu letter, so "Your words:" came back empty."""
     worry = "میرا بیٹا بہت پریشان ہے"
-    for message in ["hello", "3", "1", "John Smith", "1", worry, "no", "no", "yes"]:
+    for message in ["hello", "3", "maidstone", "John Smith", "1", worry, "no", "no", "yes"]:
         await chat.say(message)
     summary = await chat.say("1")  # reply here, in this chat: the summary to check
 
