@@ -43,6 +43,9 @@ SCRIPTS: dict[str, tuple[list[str], str, str]] = {
     "settings": (["FORGET", "NO"], "Iawn, does dim wedi'i ddileu.", "OK, nothing has been deleted."),
     "other": (["6", "Can you send money to him for me"], "Alla i ddim helpu i anfon arian",
               "I can't help with sending money"),
+    # A prison answered from the national directory: the answers are built from texts/cy, not a seed.
+    "visits_directory": (["1", "Caerdydd", "1", "1", "2", "1", "3"],
+                         "Archebwch ar-lein yn gov.uk/prison-visits", "Book online at gov.uk/prison-visits"),
 }  # fmt: skip
 OPENING = {"en": "hello", "cy": "Cymraeg"}
 
@@ -60,15 +63,36 @@ async def _run(engine: Engine, flow: str, lang: str, channel: Channel, address: 
     return turns
 
 
+def _published_words() -> str:
+    """Every word the seed prisons publish: said as published, in English, so not a missing translation
+    when it happens to match a text (Maidstone's own "Book online at gov.uk/prison-visits.")."""
+    found: list[str] = []
+
+    def walk(value: object) -> None:
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    for prison in CONTENT.prisons.values():
+        walk(prison.model_dump())
+    return "\n".join(found)
+
+
 def _english_only_wording() -> list[str]:
     """Fixed English phrases (a text's words up to its first placeholder) that Welsh replies must not show."""
     welsh = CONTENT.texts_in("cy")
+    published = _published_words()
     phrases = []
     for key in CONTENT.texts:
         if not welsh.own(key) or key.startswith("concern.alert_"):
             continue
         head = next(iter(string.Formatter().parse(CONTENT.texts.raw(key))))[0].strip()
-        if len(head) >= 20 and head not in welsh.raw(key):
+        if len(head) >= 20 and head not in welsh.raw(key) and head not in published:
             phrases.append(head)
     return phrases
 
