@@ -263,3 +263,16 @@ async def test_a_relationship_can_be_typed_in_words(chat: Chat) -> None:
     await script(chat, "england", "england")
     await chat.send("he is my son")
     assert asked(chat).startswith(QUESTION["benefit"])
+
+
+async def test_a_date_typed_for_the_age_is_not_taken_as_an_age(chat: Chat) -> None:
+    """'in 2 weeks' to "How old are you?" once meant a 2-year-old: "you cannot get help" (false)."""
+    await open_travel_costs(chat)
+    for answer in ("1", "1", "1", "pension credit"):
+        await chat.say(answer)
+    text = await chat.say("in 2 weeks")
+    assert SENTENCES["too_young"] not in text
+    assert "How old are you?" in text
+    text = await chat.say("45")
+    assert QUESTION["claim_timing"] in text
+
