@@ -276,3 +276,17 @@ async def test_a_date_typed_for_the_age_is_not_taken_as_an_age(chat: Chat) -> No
     text = await chat.say("45")
     assert QUESTION["claim_timing"] in text
 
+
+async def test_when_the_visit_is_answers_whether_it_has_been_made(chat: Chat) -> None:
+    """'in 2 weeks' to "Have you already made the visit?" says it is still to come, and when."""
+    await open_travel_costs(chat)
+    for answer in ("1", "1", "1", "pension credit", "45"):
+        await chat.say(answer)
+    text = await chat.say("in 2 weeks")
+    assert "Sorry" not in text
+    assert "in 14 days" in text  # read back, so BACK can correct it
+    assert "When is the visit?" not in text  # not asked twice
+    text = await chat.say("back")
+    assert QUESTION["claim_timing"] in text
+    text = await chat.say("no")
+    assert "When is the visit?" in text  # the date read from "in 2 weeks" is not kept behind their back
