@@ -19,8 +19,8 @@ from famsbot.channels.render import sms_text
 from famsbot.content.loader import Content
 from famsbot.content.schema import Fact, Prison, Sourced
 from famsbot.dialogue.flow import Flow, FlowModel, TurnContext, answer_is, go_to, model_of
-from famsbot.dialogue.messages import Reply
-from famsbot.dialogue.steps import Choice, ChoiceStep
+from famsbot.dialogue.messages import Inbound, Reply
+from famsbot.dialogue.steps import Accepted, Choice, ChoiceStep, ReadResult, Rejected
 from famsbot.errors import ContentError
 from famsbot.flows.visits_directory import DIRECTORY_READERS, closed_answer
 from famsbot.flows.visits_directory import dated as directory_dated
@@ -52,7 +52,29 @@ MORE = [
 ]
 
 
-class TopicStep(ChoiceStep):
+class OtherPrison(ChoiceStep):
+    """A topic question that also understands another prison's name ("bronzefield"): that prison's topics.
+
+    A family asking about two prisons types the second name where the topics are offered; "Sorry,
+    I didn't understand" would be a dead end. Only a prison named outright (not a town) counts.
+    """
+
+    def read(self, model: FlowModel, inbound: Inbound) -> ReadResult:
+        result = super().read(model, inbound)
+        if not isinstance(result, Rejected) or inbound.option or not inbound.text.strip():
+            return result
+        named = model.content.prison_index.match(inbound.text)
+        if named.id is None or named.how not in ("name", "code") or named.id == model.answers.get("prison"):
+            return result
+        place = model.content.place(named.id)
+        if place is None:
+            return result
+        model.answers["prison"] = place.id
+        model.answers.pop(CHOICES, None)
+        return Accepted("topics", place.name)
+
+
+class TopicStep(OtherPrison):
     """The topic question; for a closed prison it says so first."""
 
     def question(self, model: FlowModel) -> Reply:
@@ -67,7 +89,7 @@ STEPS = {
     "prison": DirectoryPrisonStep(),
     "site": SiteStep(),
     "topic": TopicStep("topic", "visits.ask_topic", TOPICS),
-    "more": ChoiceStep("topic", "visits.ask_more", MORE, hidden=TOPICS),
+    "more": OtherPrison("topic", "visits.ask_more", MORE, hidden=TOPICS),
 }
 
 

@@ -232,3 +232,17 @@ async def test_a_seed_prisons_next_sessions_also_skip_the_booking_datas_dates_wi
     lines = text.splitlines()
     start = lines.index("The next visiting sessions are:") + 1
     assert lines[start] == "Thu 28 Dec 14:00-16:00"
+
+
+async def test_naming_another_prison_at_the_topic_question_changes_prison(engine: Engine) -> None:
+    """'bronzefield' typed at Wandsworth's topics (or after an answer) was 'Sorry, I didn't understand'."""
+    chat = Chat(engine, channel="telegram", address="7002")
+    await start_visits(chat, "hmp wandsworth")
+    text = await chat.say("bronzefield")
+    assert "Sorry" not in text
+    assert "Visits to HMP/YOI Bronzefield. What do you want to know?" in text
+    await chat.say("2")  # visiting times, then "Anything else about visits to ...?"
+    text = await chat.say("hmp durham")
+    assert "Visits to HMP/YOI Durham. What do you want to know?" in text
+    text = await chat.say("2")
+    assert "HMP/YOI Durham - Visiting times" in text
