@@ -306,6 +306,12 @@ def fill(text: str, content: Content) -> dict[str, Any]:
     if prison := find_prison(text, content.prison_names):
         found["prison"] = prison
         found["prison_country"] = content.prisons[prison].country
+    else:  # a name two sites share ("hmp parc"): the country, when they are in the same one
+        named = content.prison_index.match(text)
+        places = [content.place(i) for i in named.candidates] if named.how in ("name", "code") else []
+        countries = {p.country for p in places if p is not None}
+        if len(countries) == 1 and None not in places:
+            found["prison_country"] = countries.pop()
     if (age := mentioned_age(text)) is not None:
         found["age"] = age
     if (benefit := _named(text, [c for c in BENEFITS if c.key not in ("other", "none")])) is not None:

@@ -290,3 +290,10 @@ async def test_when_the_visit_is_answers_whether_it_has_been_made(chat: Chat) ->
     assert QUESTION["claim_timing"] in text
     text = await chat.say("no")
     assert "When is the visit?" in text  # the date read from "in 2 weeks" is not kept behind their back
+
+
+async def test_a_prison_name_shared_by_two_sites_in_one_country_settles_the_country(chat: Chat) -> None:
+    """'hmp parc' is HMP/YOI Parc or its YOI, both in Wales: "Which country is the prison in?" is not asked."""
+    text = await chat.say("can i get money for the bus to visit my dad in hmp parc")
+    assert QUESTION["prison_country"] not in text
+    assert QUESTION["home_country"] in text
