@@ -76,9 +76,12 @@ async def status_reply(
         due = urgent_since(concern) + timedelta(minutes=settings.urgent_ack_minutes)
     else:
         due = concern.created_at + timedelta(hours=settings.concern_ack_hours)
+    # Where no prison team was alerted, the family was told so: the status must not say it went to them.
+    route = {"national": "_national", "console": "_unconnected"}.get(concern.routed_to or "", "")
+    values["team"] = settings.triage_team
     if concern.escalated_at is not None or now >= due:
-        return Reply(content.text("concern.status_passed_again", **values))
-    return Reply(content.text("concern.status_waiting", due=_when(due), **values))
+        return Reply(content.text(f"concern.status_passed_again{route}", **values))
+    return Reply(content.text(f"concern.status_waiting{route}", due=_when(due), **values))
 
 
 def _when(at: datetime) -> str:
