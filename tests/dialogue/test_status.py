@@ -82,3 +82,12 @@ async def test_news_of_a_concern_sent_to_national_triage_names_who_has_it(db: Da
     text = await chat.say("any news?")
     assert "went to HMP Maidstone's safer custody team" not in text
     assert f"went to {settings.triage_team}" in text
+
+
+async def test_the_status_of_a_reference_asked_in_other_words(chat: Chat) -> None:
+    concern = await raise_concern(chat)
+    await chat.say("menu")
+    text = await chat.say(f"what is the status of {concern.reference.lower()}")
+    assert "has not been picked up yet" in text
+    text = await chat.say(f"{concern.reference} update please")
+    assert "has not been picked up yet" in text
