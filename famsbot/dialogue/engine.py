@@ -380,6 +380,9 @@ class Engine:
         """
         # A prison named in this very message wins: its switchboard goes in this reply, not the next.
         named = find_prison(turn.inbound.text, self.content.prison_names)
+        if named is None:  # any prison named outright ("hmp wetherby"): its sourced switchboard, if any
+            match = self.content.prison_index.match(turn.inbound.text)
+            named = match.id if match.how in ("name", "code") else None
         prison_id = named or turn.answers.get("prison") or turn.contact.prison_id
         prison = self.content.prisons.get(prison_id) if isinstance(prison_id, str) else None
         subject = split_signals(turn.inbound.text, signals)

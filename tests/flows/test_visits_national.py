@@ -246,3 +246,16 @@ async def test_naming_another_prison_at_the_topic_question_changes_prison(engine
     assert "Visits to HMP/YOI Durham. What do you want to know?" in text
     text = await chat.say("2")
     assert "HMP/YOI Durham - Visiting times" in text
+
+
+async def test_the_urgent_route_names_a_directory_prison_named_in_the_message_itself(chat: Chat) -> None:
+    """A first message "my son in hmp wetherby says he will kill himself" got "ring the prison's main
+    number" with no number, though a source gives Wetherby's switchboard."""
+    wetherby = CONTENT.directory.get("wetherby")
+    assert wetherby is not None
+    assert wetherby.switchboard is not None
+    replies = await chat.send("my son in hmp wetherby says he will kill himself")
+    assert replies[0].urgent
+    assert "999" in replies[0].text
+    assert wetherby.switchboard.number in replies[0].text
+    assert "HMYOI Wetherby" in replies[0].text
