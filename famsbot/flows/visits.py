@@ -48,7 +48,7 @@ TOPICS = [
 ]
 MORE = [
     Choice("topics", "visits.opt_more_topics", ("topics", "other topics", "more", "list")),
-    Choice("menu", "common.main_menu", ("menu", "main menu")),
+    Choice("menu", "common.main_menu", ("menu", "main menu", "no", "nothing", "done", "nothing else")),
 ]
 
 

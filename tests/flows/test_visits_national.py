@@ -259,3 +259,13 @@ async def test_the_urgent_route_names_a_directory_prison_named_in_the_message_it
     assert "999" in replies[0].text
     assert wetherby.switchboard.number in replies[0].text
     assert "HMYOI Wetherby" in replies[0].text
+
+
+async def test_no_to_anything_else_about_visits_goes_to_the_main_menu(chat: Chat) -> None:
+    """'no' to "Anything else about visits to ...?" was "Sorry, I didn't understand that"."""
+    await start_visits(chat, "wandsworth")
+    text = await chat.say("2")
+    assert "Anything else about visits to HMP/YOI Wandsworth?" in text
+    text = await chat.say("no")
+    assert "Sorry" not in text
+    assert "What do you need help with?" in text
