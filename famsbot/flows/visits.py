@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from transitions import EventData
 
@@ -26,6 +27,7 @@ from famsbot.flows.visits_directory import DIRECTORY_READERS, closed_answer
 from famsbot.flows.visits_directory import dated as directory_dated
 from famsbot.flows.which_prison import CHOICES, DirectoryPrisonStep, SiteStep, has_choices
 from famsbot.policy.sessions import WeeklySession, bookable_slots, format_slot
+from famsbot.policy.text import plain_words
 from famsbot.sms_text import MAX_SEGMENTS, segments
 
 __all__ = ["FLOW", "TOPICS", "answer_every_topic"]
@@ -74,8 +76,25 @@ class OtherPrison(ChoiceStep):
         return Accepted("topics", place.name)
 
 
+ASKED_TOPIC = "_asked_topic"  # a topic named in the message that started the flow ("wandsworth visiting times")
+
+
+def asked_topic(text: str, content: Content) -> dict[str, Any]:
+    """The topic a first message names outright, so it is answered rather than listed again."""
+    words = f" {' '.join(plain_words(text))} "
+    found = {t.key for t in TOPICS if t.key != "change_prison" and any(f" {w} " in words for w in t.words if " " in w)}
+    return {ASKED_TOPIC: found.pop()} if len(found) == 1 else {}
+
+
 class TopicStep(OtherPrison):
-    """The topic question; for a closed prison it says so first."""
+    """The topic question; for a closed prison it says so first. Skipped once, for a topic the first message named."""
+
+    def known(self, model: FlowModel) -> bool:
+        topic = model.answers.pop(ASKED_TOPIC, None)
+        if topic is None or model.place is None:
+            return False
+        model.answers["topic"] = topic
+        return True
 
     def question(self, model: FlowModel) -> Reply:
         reply = super().question(model)
@@ -88,7 +107,7 @@ class TopicStep(OtherPrison):
 STEPS = {
     "prison": DirectoryPrisonStep(),
     "site": SiteStep(),
-    "topic": TopicStep("topic", "visits.ask_topic", TOPICS),
+    "topic": TopicStep("topic", "visits.ask_topic", TOPICS, skip_when_known=True),
     "more": OtherPrison("topic", "visits.ask_more", MORE, hidden=TOPICS),
 }
 
@@ -147,7 +166,7 @@ TRANSITIONS = [
     ),
 ]
 
-FLOW = Flow("visits", STEPS, TRANSITIONS, title="visits.title")
+FLOW = Flow("visits", STEPS, TRANSITIONS, title="visits.title", carry_text=asked_topic)
 
 
 # --- how each topic is answered --------------------------------------------------------------

@@ -269,3 +269,12 @@ async def test_no_to_anything_else_about_visits_goes_to_the_main_menu(chat: Chat
     text = await chat.say("no")
     assert "Sorry" not in text
     assert "What do you need help with?" in text
+
+
+async def test_a_first_message_naming_the_prison_and_the_topic_gets_the_answer(chat: Chat) -> None:
+    """'WANDSWORTH VISITING TIMES' showed the 13-topic list instead of the times asked for."""
+    text = await chat.say("WANDSWORTH VISITING TIMES")
+    assert "HMP/YOI Wandsworth - Visiting times" in text
+    assert "Anything else about visits to HMP/YOI Wandsworth?" in text
+    text = await chat.say("1")  # other visit topics: the list, not the times again
+    assert "Visits to HMP/YOI Wandsworth. What do you want to know?" in text
