@@ -150,7 +150,7 @@ class TimingPick(Pick):
             return result
         direction: Direction = "ahead" if ahead else "ago"
         found = read_days(inbound.text, model.ctx.now, direction)
-        if found is None or found.plain:
+        if found is None:  # "3 days ago" counts too: the cue word says which way
             return result
         timing, days_key, other = (
             ("advance", "days_until_visit", "days_since_visit")

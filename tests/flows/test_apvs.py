@@ -292,6 +292,16 @@ async def test_when_the_visit_is_answers_whether_it_has_been_made(chat: Chat) ->
     assert "When is the visit?" in text  # the date read from "in 2 weeks" is not kept behind their back
 
 
+async def test_a_visit_days_ago_answers_that_it_has_been_made(chat: Chat) -> None:
+    await open_travel_costs(chat)
+    for answer in ("1", "1", "1", "pension credit", "45"):
+        await chat.say(answer)
+    text = await chat.say("3 days ago")
+    assert "Sorry" not in text
+    assert "3 days ago" in text  # "So the visit was on ..., 3 days ago"
+    assert QUESTION["days_since"] not in text
+
+
 async def test_a_prison_name_shared_by_two_sites_in_one_country_settles_the_country(chat: Chat) -> None:
     """'hmp parc' is HMP/YOI Parc or its YOI, both in Wales: "Which country is the prison in?" is not asked."""
     text = await chat.say("can i get money for the bus to visit my dad in hmp parc")
