@@ -208,7 +208,7 @@ async def test_family_day_notices_can_be_for_any_prison(chat: Chat) -> None:
 
 async def test_a_first_message_naming_any_prison_goes_straight_to_its_visits(chat: Chat) -> None:
     text = await chat.say("what are the visiting times at wandsworth")
-    assert "Visits to HMP/YOI Wandsworth" in text
+    assert "HMP/YOI Wandsworth - Visiting times" in text  # the topic asked for, answered at once
 
 
 async def test_a_town_in_a_first_message_is_not_taken_for_the_prison(chat: Chat) -> None:
