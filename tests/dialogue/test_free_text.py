@@ -124,3 +124,20 @@ async def test_asking_to_stop_notices_mid_flow_is_acted_on_at_once(chat: Chat, d
     assert "Go there now?" not in text
     assert "family day notices" in text
     assert "HMP Maidstone - Family days" not in text
+
+
+@pytest.mark.parametrize(
+    ("message", "shown"),
+    [
+        ("visits at wandsworth", "Visits to HMP/YOI Wandsworth. What do you want to know?"),
+        ("family days at hmp wandsworth", "Family days at HMP/YOI Wandsworth."),
+    ],
+)
+async def test_at_the_menu_a_choice_in_longer_words_keeps_the_prison_named(
+    chat: Chat, message: str, shown: str
+) -> None:
+    """After "hi", "visits at wandsworth" chose Visits but then asked "Which prison?"."""
+    await chat.say("hi")
+    text = await chat.say(message)
+    assert shown in text
+    assert "Which prison?" not in text
