@@ -23,7 +23,7 @@ Every change is a :class:`~famsbot.store.models.ConcernEvent`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
@@ -36,6 +36,7 @@ from famsbot.content.loader import Content
 from famsbot.content.prison_contact import PrisonContact, prison_contact, ring_prison
 from famsbot.dialogue.effects import EffectContext
 from famsbot.dialogue.messages import Reply
+from famsbot.policy.answers import address_as
 from famsbot.store.models import Concern, ConcernEvent
 
 __all__ = ["EPISODE", "AddToConcern", "SaveConcern", "SyncConcern", "add_event", "urgent_since"]
@@ -95,7 +96,8 @@ class SaveConcern:
                 add_event(ctx.session, concern, "details", ctx.now, actor="family", fields=changed)
         if self.final:
             add_event(ctx.session, concern, "confirmed", ctx.now, actor="family")
-            replies.extend(_final_replies(ctx, concern, created))
+            subject = answers.get("_subject")  # "my daughter": "check she is safe", as the questions said
+            replies.extend(replace(r, text=address_as(r.text, subject)) for r in _final_replies(ctx, concern, created))
         ctx.session.add(concern)
         answers.update(
             _concern_id=concern.id, _reference=concern.reference, _concern_prison=concern.prison_id,

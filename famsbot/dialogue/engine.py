@@ -709,6 +709,9 @@ class Engine:
                 result = Accepted(filled[step.key], turn.inbound.text)
         if isinstance(result, Accepted) and result.loose and await self._stop_request(turn):
             return
+        if isinstance(result, Accepted) and result.loose and turn.flow == "menu" \
+                and await self._menu_with_more(turn, result):
+            return
         if isinstance(result, Accepted):
             model.answers.pop(MISSES, None)
             self._record(turn, step, question.text, result)
@@ -753,6 +756,14 @@ class Engine:
         """"Stop sending me the family day messages" names an option, but it is a request to stop."""
         route = route_text(turn.inbound.text, self.content, self.flows)
         if route.label != "opt_out" or route.flow is None:
+            return False
+        await self._enter(turn, route.flow, route.answers)
+        return True
+
+    async def _menu_with_more(self, turn: _Turn, result: Accepted) -> bool:
+        """ "visits at wandsworth" at the menu: that entry, with what else the words say (the prison) kept."""
+        route = route_text(turn.inbound.text, self.content, self.flows)
+        if route.flow is None or route.flow != result.value or not route.answers:
             return False
         await self._enter(turn, route.flow, route.answers)
         return True

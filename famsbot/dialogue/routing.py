@@ -48,7 +48,9 @@ def route_text(text: str, content: Content, known_flows: Mapping[str, Any]) -> R
         if named.id is not None and named.how in ("name", "code") and "visits" in known_flows \
                 and len(text.split()) <= 5:
             # A prison's name on its own ("Wandsworth", "HMP Parc"): its visits, the commonest need.
-            return Route("booking", MIN_CONFIDENCE, flow="visits", answers={"prison": named.id})
+            carry = getattr(known_flows["visits"], "carry_text", None)  # "wandsworth visiting times": that topic
+            topic = carry(text, content) if carry is not None else {}
+            return Route("booking", MIN_CONFIDENCE, flow="visits", answers={"prison": named.id, **topic})
         return Route(label, confidence)
     if label == "out_of_scope":
         topic = getattr(result, "topic", None) or "general"

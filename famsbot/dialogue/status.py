@@ -49,7 +49,8 @@ def asks_for_news(text: str, content: Content) -> tuple[bool, str | None]:
     reference = _reference(text, codes)
     short = len(words.split()) <= 14
     asked = short and any(f" {phrase} " in words for phrase in _NEWS)
-    return asked or (reference is not None and short and ("concern" in words or "news" in words)), reference
+    about = any(f" {word} " in words for word in ("concern", "news", "status", "update", "progress", "happening"))
+    return asked or (reference is not None and short and about), reference
 
 
 async def status_reply(

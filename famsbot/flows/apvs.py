@@ -28,7 +28,8 @@ from transitions import EventData
 
 from famsbot.content.loader import Content
 from famsbot.dialogue.flow import Flow, FlowModel, answer_is, go_to, model_of
-from famsbot.dialogue.steps import Choice
+from famsbot.dialogue.messages import Inbound
+from famsbot.dialogue.steps import Accepted, Choice, ReadResult
 from famsbot.flows.self_check import (
     PAGE,
     Count,
@@ -38,12 +39,13 @@ from famsbot.flows.self_check import (
     Result,
     asks,
     said,
+    say_date,
     turning_page,
     unknown_keys,
     wording,
     yes_no,
 )
-from famsbot.policy.answers import mentioned_age
+from famsbot.policy.answers import Direction, mentioned_age, read_days
 from famsbot.policy.apvs import SENTENCES, assess, follow_up_question, next_question
 from famsbot.policy.prisons import find_prison
 from famsbot.policy.text import plain_words
@@ -125,6 +127,42 @@ def _escort_reasons(model: FlowModel) -> list[Choice]:
     return ESCORT_REASONS if model.answers.get("age") is None else ESCORT_REASONS[1:]
 
 
+_AHEAD_WORDS = frozenset({"in", "next", "tomorrow", "coming"})
+_AGO_WORDS = frozenset({"ago", "last", "yesterday"})
+
+
+class TimingPick(Pick):
+    """ "Have you made the visit?" answered with when it is ("in 2 weeks", "3 days ago").
+
+    The answer says both whether it is still to come and how many days away it is, so neither is
+    asked again; the date is read back (as the days question does) so BACK can correct it.
+    """
+
+    def read(self, model: FlowModel, inbound: Inbound) -> ReadResult:
+        result = super().read(model, inbound)
+        if isinstance(result, Accepted) or inbound.option:
+            for key in ("days_until_visit", "days_since_visit"):  # after BACK: a plain answer asks the date
+                model.answers.pop(key, None)
+            return result
+        words = set(plain_words(inbound.text))
+        ahead, ago = bool(words & _AHEAD_WORDS), bool(words & _AGO_WORDS)
+        if ahead == ago:
+            return result
+        direction: Direction = "ahead" if ahead else "ago"
+        found = read_days(inbound.text, model.ctx.now, direction)
+        if found is None:  # "3 days ago" counts too: the cue word says which way
+            return result
+        timing, days_key, other = (
+            ("advance", "days_until_visit", "days_since_visit")
+            if ahead
+            else ("past", "days_since_visit", "days_until_visit")
+        )
+        model.answers[days_key] = found.days
+        model.answers.pop(other, None)
+        note = model.text(f"common.read_back_{direction}", date=say_date(model, found.on), days=found.days)
+        return Accepted(timing, inbound.text, note=note)
+
+
 STEPS = {
     "prison_country": Pick("prison_country", "apvs.ask_prison_country", COUNTRIES,
                            explain=wording("apvs.help_prison_country")),
@@ -145,7 +183,8 @@ STEPS = {
     "uc_income": yes_no("uc_income_under_limit", "apvs.ask_uc_income",
                         values={"limit": SENTENCES["uc_over_limit"]}, explain=wording("apvs.help_uc_income")),
     "age": Count("age", "apvs.ask_age", minimum=0, maximum=120, explain=said(SENTENCES["too_young"])),
-    "claim_timing": Pick("claim_timing", "apvs.ask_claim_timing", TIMINGS, explain=said(SENTENCES["timing_rule"])),
+    "claim_timing": TimingPick("claim_timing", "apvs.ask_claim_timing", TIMINGS,
+                               explain=said(SENTENCES["timing_rule"])),
     "days_since": DaysAway("days_since_visit", "apvs.ask_days_since", direction="ago",
                            explain=wording("apvs.help_days_since")),
     "days_until": DaysAway("days_until_visit", "apvs.ask_days_until", direction="ahead",
@@ -267,6 +306,12 @@ def fill(text: str, content: Content) -> dict[str, Any]:
     if prison := find_prison(text, content.prison_names):
         found["prison"] = prison
         found["prison_country"] = content.prisons[prison].country
+    else:  # a name two sites share ("hmp parc"): the country, when they are in the same one
+        named = content.prison_index.match(text)
+        places = [content.place(i) for i in named.candidates] if named.how in ("name", "code") else []
+        countries = {p.country for p in places if p is not None}
+        if len(countries) == 1 and None not in places:
+            found["prison_country"] = countries.pop()
     if (age := mentioned_age(text)) is not None:
         found["age"] = age
     if (benefit := _named(text, [c for c in BENEFITS if c.key not in ("other", "none")])) is not None:

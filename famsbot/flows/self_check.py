@@ -33,7 +33,18 @@ from famsbot.dialogue.effects import EffectContext
 from famsbot.dialogue.flow import Condition, FlowModel, model_of
 from famsbot.dialogue.matching import VARIANTS, says_unsure
 from famsbot.dialogue.messages import Inbound, Option, Reply
-from famsbot.dialogue.steps import NO, UNSURE, YES, Accepted, Choice, ChoiceStep, Explain, NumberStep, ReadResult
+from famsbot.dialogue.steps import (
+    NO,
+    UNSURE,
+    YES,
+    Accepted,
+    Choice,
+    ChoiceStep,
+    Explain,
+    NumberStep,
+    ReadResult,
+    Rejected,
+)
 from famsbot.policy.answers import Direction, read_days
 from famsbot.policy.text import normalise
 from famsbot.sms_text import MAX_SEGMENTS, segments
@@ -129,6 +140,7 @@ Unit = Literal["week", "month"]
 _IN_WEEKS: dict[str, Fraction] = {"week": Fraction(1), "month": Fraction(52, 12), "year": Fraction(52)}
 _SPAN = re.compile(r"(\d{1,3})\s*(weeks?|wks?|months?|mths?|years?|yrs?)\b", re.IGNORECASE)
 _SPAN_UNIT = {"wk": "week", "mth": "month", "yr": "year"}
+_SHORT_SPAN = re.compile(r"\d\s*(?:days?|weeks?|wks?|months?|mths?|fortnights?)\b", re.IGNORECASE)
 
 
 def _span(text: str, unit: Unit) -> int | None:
@@ -180,6 +192,9 @@ class Count(NumberStep):
         value = _span(inbound.text, self.unit) if self.unit is not None else None
         if value is not None and self.minimum <= value <= self.maximum:
             return Accepted(value, str(value))
+        if self.unit is None and _SHORT_SPAN.search(inbound.text):
+            # "in 2 weeks" to "How old are you?" is a date, not an age of 2 (which would refuse the claim).
+            return Rejected("common.need_number", {"low": self.minimum, "high": self.maximum})
         return super().read(model, inbound)
 
 

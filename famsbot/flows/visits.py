@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from transitions import EventData
 
@@ -19,13 +20,14 @@ from famsbot.channels.render import sms_text
 from famsbot.content.loader import Content
 from famsbot.content.schema import Fact, Prison, Sourced
 from famsbot.dialogue.flow import Flow, FlowModel, TurnContext, answer_is, go_to, model_of
-from famsbot.dialogue.messages import Reply
-from famsbot.dialogue.steps import Choice, ChoiceStep
+from famsbot.dialogue.messages import Inbound, Reply
+from famsbot.dialogue.steps import Accepted, Choice, ChoiceStep, ReadResult, Rejected
 from famsbot.errors import ContentError
 from famsbot.flows.visits_directory import DIRECTORY_READERS, closed_answer
 from famsbot.flows.visits_directory import dated as directory_dated
 from famsbot.flows.which_prison import CHOICES, DirectoryPrisonStep, SiteStep, has_choices
 from famsbot.policy.sessions import WeeklySession, bookable_slots, format_slot
+from famsbot.policy.text import plain_words
 from famsbot.sms_text import MAX_SEGMENTS, segments
 
 __all__ = ["FLOW", "TOPICS", "answer_every_topic"]
@@ -48,12 +50,51 @@ TOPICS = [
 ]
 MORE = [
     Choice("topics", "visits.opt_more_topics", ("topics", "other topics", "more", "list")),
-    Choice("menu", "common.main_menu", ("menu", "main menu")),
+    Choice("menu", "common.main_menu", ("menu", "main menu", "no", "nothing", "done", "nothing else")),
 ]
 
 
-class TopicStep(ChoiceStep):
-    """The topic question; for a closed prison it says so first."""
+class OtherPrison(ChoiceStep):
+    """A topic question that also understands another prison's name ("bronzefield"): that prison's topics.
+
+    A family asking about two prisons types the second name where the topics are offered; "Sorry,
+    I didn't understand" would be a dead end. Only a prison named outright (not a town) counts.
+    """
+
+    def read(self, model: FlowModel, inbound: Inbound) -> ReadResult:
+        result = super().read(model, inbound)
+        if not isinstance(result, Rejected) or inbound.option or not inbound.text.strip():
+            return result
+        named = model.content.prison_index.match(inbound.text)
+        if named.id is None or named.how not in ("name", "code") or named.id == model.answers.get("prison"):
+            return result
+        place = model.content.place(named.id)
+        if place is None:
+            return result
+        model.answers["prison"] = place.id
+        model.answers.pop(CHOICES, None)
+        return Accepted("topics", place.name)
+
+
+ASKED_TOPIC = "_asked_topic"  # a topic named in the message that started the flow ("wandsworth visiting times")
+
+
+def asked_topic(text: str, content: Content) -> dict[str, Any]:
+    """The topic a first message names outright, so it is answered rather than listed again."""
+    words = f" {' '.join(plain_words(text))} "
+    found = {t.key for t in TOPICS if t.key != "change_prison" and any(f" {w} " in words for w in t.words if " " in w)}
+    return {ASKED_TOPIC: found.pop()} if len(found) == 1 else {}
+
+
+class TopicStep(OtherPrison):
+    """The topic question; for a closed prison it says so first. Skipped once, for a topic the first message named."""
+
+    def known(self, model: FlowModel) -> bool:
+        topic = model.answers.pop(ASKED_TOPIC, None)
+        if topic is None or model.place is None:
+            return False
+        model.answers["topic"] = topic
+        return True
 
     def question(self, model: FlowModel) -> Reply:
         reply = super().question(model)
@@ -66,8 +107,8 @@ class TopicStep(ChoiceStep):
 STEPS = {
     "prison": DirectoryPrisonStep(),
     "site": SiteStep(),
-    "topic": TopicStep("topic", "visits.ask_topic", TOPICS),
-    "more": ChoiceStep("topic", "visits.ask_more", MORE, hidden=TOPICS),
+    "topic": TopicStep("topic", "visits.ask_topic", TOPICS, skip_when_known=True),
+    "more": OtherPrison("topic", "visits.ask_more", MORE, hidden=TOPICS),
 }
 
 
@@ -125,7 +166,7 @@ TRANSITIONS = [
     ),
 ]
 
-FLOW = Flow("visits", STEPS, TRANSITIONS, title="visits.title")
+FLOW = Flow("visits", STEPS, TRANSITIONS, title="visits.title", carry_text=asked_topic)
 
 
 # --- how each topic is answered --------------------------------------------------------------

@@ -13,19 +13,20 @@ HELPLINE = get_content().phone("families_helpline").number
 
 
 @pytest.mark.parametrize(
-    ("message", "prison"),
+    ("message", "shown"),
     [
-        ("how do i book to see my son at maidstone", "HMP Maidstone"),
-        ("HOW DO I BOOK A VISIT AT STOKE HEATH", "HMP/YOI Stoke Heath"),
-        ("wat time r visits at chelmsford", "HMP/YOI Chelmsford"),
-        ("visiting times hmp maidstone pls", "HMP Maidstone"),
+        ("how do i book to see my son at maidstone", "Visits to HMP Maidstone. What do you want to know?"),
+        # A topic named outright is answered at once, not listed among 13 others.
+        ("HOW DO I BOOK A VISIT AT STOKE HEATH", "HMP/YOI Stoke Heath - How to book"),
+        ("wat time r visits at chelmsford", "Visits to HMP/YOI Chelmsford. What do you want to know?"),
+        ("visiting times hmp maidstone pls", "HMP Maidstone - Visiting times"),
     ],
 )
 async def test_a_first_message_about_visits_starts_there_with_the_prison_taken(
-    chat: Chat, message: str, prison: str
+    chat: Chat, message: str, shown: str
 ) -> None:
     text = await chat.say(message)
-    assert f"Visits to {prison}. What do you want to know?" in text
+    assert shown in text
     assert "Which prison?" not in text
 
 
@@ -123,3 +124,20 @@ async def test_asking_to_stop_notices_mid_flow_is_acted_on_at_once(chat: Chat, d
     assert "Go there now?" not in text
     assert "family day notices" in text
     assert "HMP Maidstone - Family days" not in text
+
+
+@pytest.mark.parametrize(
+    ("message", "shown"),
+    [
+        ("visits at wandsworth", "Visits to HMP/YOI Wandsworth. What do you want to know?"),
+        ("family days at hmp wandsworth", "Family days at HMP/YOI Wandsworth."),
+    ],
+)
+async def test_at_the_menu_a_choice_in_longer_words_keeps_the_prison_named(
+    chat: Chat, message: str, shown: str
+) -> None:
+    """After "hi", "visits at wandsworth" chose Visits but then asked "Which prison?"."""
+    await chat.say("hi")
+    text = await chat.say(message)
+    assert shown in text
+    assert "Which prison?" not in text

@@ -106,3 +106,33 @@ async def test_another_phone_cannot_ask_about_someone_elses_concern(chat: Chat, 
     text = await stranger.say(f"any news about concern {concern.reference}")
     assert f"I can't find a concern {concern.reference} raised from this number" in text
     assert "safer custody team at" not in text
+
+
+async def test_news_of_a_concern_no_prison_team_was_sent_never_says_it_went_to_them(chat: Chat) -> None:
+    """No alert target for Maidstone (the family was told "nobody is alerted automatically"): the status
+    once said "went to HMP Maidstone's safer custody team", which was false."""
+    concern = await raise_concern(chat)
+    assert concern.routed_to == "console"
+    text = await chat.say(f"any news about my concern {concern.reference}?")
+    assert "went to HMP Maidstone's safer custody team" not in text
+    assert "not connected to famsbot" in text
+    assert "has not been picked up yet" in text
+
+
+async def test_news_of_a_concern_sent_to_national_triage_names_who_has_it(db: Database, clock: FixedClock) -> None:
+    settings = Settings(environment="test", database_url=db.url, alert_targets={"*": {"sms": "+447700900500"}})
+    chat = Chat(Engine(db, settings, clock=clock))
+    concern = await raise_concern(chat)
+    assert concern.routed_to == "national"
+    text = await chat.say("any news?")
+    assert "went to HMP Maidstone's safer custody team" not in text
+    assert f"went to {settings.triage_team}" in text
+
+
+async def test_the_status_of_a_reference_asked_in_other_words(chat: Chat) -> None:
+    concern = await raise_concern(chat)
+    await chat.say("menu")
+    text = await chat.say(f"what is the status of {concern.reference.lower()}")
+    assert "has not been picked up yet" in text
+    text = await chat.say(f"{concern.reference} update please")
+    assert "has not been picked up yet" in text

@@ -263,3 +263,47 @@ async def test_a_relationship_can_be_typed_in_words(chat: Chat) -> None:
     await script(chat, "england", "england")
     await chat.send("he is my son")
     assert asked(chat).startswith(QUESTION["benefit"])
+
+
+async def test_a_date_typed_for_the_age_is_not_taken_as_an_age(chat: Chat) -> None:
+    """'in 2 weeks' to "How old are you?" once meant a 2-year-old: "you cannot get help" (false)."""
+    await open_travel_costs(chat)
+    for answer in ("1", "1", "1", "pension credit"):
+        await chat.say(answer)
+    text = await chat.say("in 2 weeks")
+    assert SENTENCES["too_young"] not in text
+    assert "How old are you?" in text
+    text = await chat.say("45")
+    assert QUESTION["claim_timing"] in text
+
+
+async def test_when_the_visit_is_answers_whether_it_has_been_made(chat: Chat) -> None:
+    """'in 2 weeks' to "Have you already made the visit?" says it is still to come, and when."""
+    await open_travel_costs(chat)
+    for answer in ("1", "1", "1", "pension credit", "45"):
+        await chat.say(answer)
+    text = await chat.say("in 2 weeks")
+    assert "Sorry" not in text
+    assert "in 14 days" in text  # read back, so BACK can correct it
+    assert "When is the visit?" not in text  # not asked twice
+    text = await chat.say("back")
+    assert QUESTION["claim_timing"] in text
+    text = await chat.say("no")
+    assert "When is the visit?" in text  # the date read from "in 2 weeks" is not kept behind their back
+
+
+async def test_a_visit_days_ago_answers_that_it_has_been_made(chat: Chat) -> None:
+    await open_travel_costs(chat)
+    for answer in ("1", "1", "1", "pension credit", "45"):
+        await chat.say(answer)
+    text = await chat.say("3 days ago")
+    assert "Sorry" not in text
+    assert "3 days ago" in text  # "So the visit was on ..., 3 days ago"
+    assert QUESTION["days_since"] not in text
+
+
+async def test_a_prison_name_shared_by_two_sites_in_one_country_settles_the_country(chat: Chat) -> None:
+    """'hmp parc' is HMP/YOI Parc or its YOI, both in Wales: "Which country is the prison in?" is not asked."""
+    text = await chat.say("can i get money for the bus to visit my dad in hmp parc")
+    assert QUESTION["prison_country"] not in text
+    assert QUESTION["home_country"] in text

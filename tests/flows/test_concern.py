@@ -420,3 +420,19 @@ async def test_every_answer_is_logged_with_its_question(chat: Chat, db: Database
     answers = await all_rows(db, Answer, flow="concern")
     assert [a.state for a in answers] == ["prison", "name", "number", "danger", "acct", "consent", "contact",
                                           "confirm"]
+
+
+async def test_what_happens_next_speaks_of_her_when_the_worry_is_about_a_woman(chat: Chat) -> None:
+    """The questions said "her"; the last reply said "Staff should check he is safe" about a daughter."""
+    await chat.say("hi")
+    await chat.say("3")
+    await chat.say("2")  # Stoke Heath
+    await chat.say("Jo")
+    await chat.say("1")  # prison number: don't know
+    await chat.say("she is being bullied and wont eat")
+    text = ""
+    for answer in ("2", "1", "1", "1", "1"):  # no danger, ACCT yes, may be told, reply here, send
+        text = await chat.say(answer)
+    assert "Staff should check she is safe" in text
+    assert "unless she agrees" in text
+    assert "check he is safe" not in text

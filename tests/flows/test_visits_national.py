@@ -208,7 +208,7 @@ async def test_family_day_notices_can_be_for_any_prison(chat: Chat) -> None:
 
 async def test_a_first_message_naming_any_prison_goes_straight_to_its_visits(chat: Chat) -> None:
     text = await chat.say("what are the visiting times at wandsworth")
-    assert "Visits to HMP/YOI Wandsworth" in text
+    assert "HMP/YOI Wandsworth - Visiting times" in text  # the topic asked for, answered at once
 
 
 async def test_a_town_in_a_first_message_is_not_taken_for_the_prison(chat: Chat) -> None:
@@ -232,3 +232,49 @@ async def test_a_seed_prisons_next_sessions_also_skip_the_booking_datas_dates_wi
     lines = text.splitlines()
     start = lines.index("The next visiting sessions are:") + 1
     assert lines[start] == "Thu 28 Dec 14:00-16:00"
+
+
+async def test_naming_another_prison_at_the_topic_question_changes_prison(engine: Engine) -> None:
+    """'bronzefield' typed at Wandsworth's topics (or after an answer) was 'Sorry, I didn't understand'."""
+    chat = Chat(engine, channel="telegram", address="7002")
+    await start_visits(chat, "hmp wandsworth")
+    text = await chat.say("bronzefield")
+    assert "Sorry" not in text
+    assert "Visits to HMP/YOI Bronzefield. What do you want to know?" in text
+    await chat.say("2")  # visiting times, then "Anything else about visits to ...?"
+    text = await chat.say("hmp durham")
+    assert "Visits to HMP/YOI Durham. What do you want to know?" in text
+    text = await chat.say("2")
+    assert "HMP/YOI Durham - Visiting times" in text
+
+
+async def test_the_urgent_route_names_a_directory_prison_named_in_the_message_itself(chat: Chat) -> None:
+    """A first message "my son in hmp wetherby says he will kill himself" got "ring the prison's main
+    number" with no number, though a source gives Wetherby's switchboard."""
+    wetherby = CONTENT.directory.get("wetherby")
+    assert wetherby is not None
+    assert wetherby.switchboard is not None
+    replies = await chat.send("my son in hmp wetherby says he will kill himself")
+    assert replies[0].urgent
+    assert "999" in replies[0].text
+    assert wetherby.switchboard.number in replies[0].text
+    assert "HMYOI Wetherby" in replies[0].text
+
+
+async def test_no_to_anything_else_about_visits_goes_to_the_main_menu(chat: Chat) -> None:
+    """'no' to "Anything else about visits to ...?" was "Sorry, I didn't understand that"."""
+    await start_visits(chat, "wandsworth")
+    text = await chat.say("2")
+    assert "Anything else about visits to HMP/YOI Wandsworth?" in text
+    text = await chat.say("no")
+    assert "Sorry" not in text
+    assert "What do you need help with?" in text
+
+
+async def test_a_first_message_naming_the_prison_and_the_topic_gets_the_answer(chat: Chat) -> None:
+    """'WANDSWORTH VISITING TIMES' showed the 13-topic list instead of the times asked for."""
+    text = await chat.say("WANDSWORTH VISITING TIMES")
+    assert "HMP/YOI Wandsworth - Visiting times" in text
+    assert "Anything else about visits to HMP/YOI Wandsworth?" in text
+    text = await chat.say("1")  # other visit topics: the list, not the times again
+    assert "Visits to HMP/YOI Wandsworth. What do you want to know?" in text
