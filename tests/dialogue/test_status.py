@@ -116,7 +116,7 @@ async def test_news_of_a_concern_no_prison_team_was_sent_never_says_it_went_to_t
     text = await chat.say(f"any news about my concern {concern.reference}?")
     assert "went to HMP Maidstone's safer custody team" not in text
     assert "not connected to famsbot" in text
-    assert "has not been picked up yet" in text
+    assert "please ring the prison too" in text
 
 
 async def test_news_of_a_concern_sent_to_national_triage_names_who_has_it(db: Database, clock: FixedClock) -> None:
@@ -133,6 +133,6 @@ async def test_the_status_of_a_reference_asked_in_other_words(chat: Chat) -> Non
     concern = await raise_concern(chat)
     await chat.say("menu")
     text = await chat.say(f"what is the status of {concern.reference.lower()}")
-    assert "has not been picked up yet" in text
+    assert f"Your concern {concern.reference} was recorded" in text
     text = await chat.say(f"{concern.reference} update please")
-    assert "has not been picked up yet" in text
+    assert f"Your concern {concern.reference} was recorded" in text

@@ -426,7 +426,7 @@ async def test_what_happens_next_speaks_of_her_when_the_worry_is_about_a_woman(c
     """The questions said "her"; the last reply said "Staff should check he is safe" about a daughter."""
     await chat.say("hi")
     await chat.say("3")
-    await chat.say("2")  # Stoke Heath
+    await chat.say("stoke heath")
     await chat.say("Jo")
     await chat.say("1")  # prison number: don't know
     await chat.say("she is being bullied and wont eat")
