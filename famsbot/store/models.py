@@ -355,7 +355,7 @@ def _partial(name: str, column: Any, where: str) -> Index:
     return Index(name, column, postgresql_where=sql(where), sqlite_where=sql(where))
 
 
-# Partial indexes for what the periodic jobs and the dispatcher look for (migration 0004): each holds
+# Partial indexes for what the periodic jobs and the dispatcher look for (migration 0005): each holds
 # only the rows still to be dealt with, so the jobs cost the same at a thousand rows or a million.
 # Queries repeat the predicate word for word (SQLite uses a partial index only when it can see that).
 OUTBOX_DUE = "status = 'queued'"

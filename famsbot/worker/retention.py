@@ -19,7 +19,7 @@ logs (messaging-platforms §3, §4.4). A concern keeps the family's words verbat
 (``store.privacy``) removes a person's rows whatever their age.
 
 Each purge works in small batches found through a partial index that holds only the rows still to
-be cleared (migration 0004), each batch its own short transaction: the cost does not grow with
+be cleared (migration 0005), each batch its own short transaction: the cost does not grow with
 history, and the SQLite writer lock is never held for long.
 """
 

@@ -8,7 +8,7 @@
   outlive "forget me" without naming anything of the person; existing ids are hashed here.
 * ``concern.routed_to``: ``prison``, ``national`` or ``console`` (who was really alerted).
 
-Revision ID: 0004_concern
+Revision ID: 0004
 Revises: 0003
 Create Date: 2026-12-02
 """
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0004_concern"
+revision: str = "0004"
 down_revision: str | Sequence[str] | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -5,8 +5,8 @@
 * ``staffuser.totp_secret``: the TOTP secret of an account that turned on two-factor sign-in.
 * ``staffuser.must_change_password``: signed in with an admin's one-time code; a new password first.
 
-Revision ID: 0004_console
-Revises: 0003
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-02
 """
 
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0004_console"
-down_revision: str | Sequence[str] | None = "0004_delivery"
+revision: str = "0006"
+down_revision: str | Sequence[str] | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

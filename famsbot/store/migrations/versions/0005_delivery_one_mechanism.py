@@ -12,8 +12,8 @@ partial indexes for what the periodic jobs look for
   for an acknowledgement (escalation). Each holds only the rows its job looks for, so the jobs stay
   flat as history grows.
 
-Revision ID: 0004_delivery
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-02
 """
 
@@ -27,8 +27,8 @@ from typing import Any
 
 from alembic import op
 
-revision: str = "0004_delivery"
-down_revision: str | Sequence[str] | None = "0004_concern"
+revision: str = "0005"
+down_revision: str | Sequence[str] | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
