@@ -112,9 +112,11 @@ def test_content_check_passes_on_the_shipped_content(famsbot: Famsbot) -> None:
         ("texts/en/menu.yaml", "ask: What do you need help with?", "ask: Call 0800 123 4567",
          "wording contains a number"),
         ("prisons/chelmsford.yaml", "code: CHE", "code: MAI", "codes must be unique"),
+        ("texts/en/menu.yaml", "ask_other: Tell me", "ask: Hello again\nask_other: Tell me",
+         "menu.yaml: cannot be read: the key 'ask' is given twice"),
     ],
     ids=["unsourced-fact", "welsh-over-budget", "welsh-missing", "welsh-placeholder", "number-in-wording",
-         "duplicate-code"],
+         "duplicate-code", "duplicate-key"],
 )
 def test_content_check_fails_with_a_clear_message(
     famsbot: Famsbot, tmp_path: Path, file: str, old: str, new: str, message: str

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from famsbot.content.directory import Directory, DirectoryPrison, load_directory
 from famsbot.content.language import DEFAULT, EMERGENCY_ONLY, LANGUAGES, current
 from famsbot.content.schema import REQUIRED_FACTS, REQUIRED_PHONES, Fact, National, Phone, Prison
+from famsbot.content.strict_yaml import load_strict
 from famsbot.errors import ContentError
 from famsbot.policy.prisons import PrisonIndex, PrisonNames
 
@@ -147,7 +148,7 @@ def _names(prison: DirectoryPrison) -> PrisonNames:
 
 def _read_yaml(path: Path, problems: list[str]) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return load_strict(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         problems.append(f"{path.name}: cannot be read: {exc}")
         return None
