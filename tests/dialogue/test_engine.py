@@ -211,6 +211,7 @@ async def test_forget_me_deletes_the_person_after_confirming(chat: Chat, db: Dat
     await chat.say("maidstone")
     text = await chat.say("forget me")
     assert "Delete everything I hold about you?" in text
+    assert "safer custody team" not in text  # no team may have been sent their worries: never claim one was
     text = await chat.say("yes")
     assert "deleted your details" in text
     assert await contact_of(db, "sms", chat.address) is None
